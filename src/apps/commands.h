@@ -1,0 +1,13 @@
+// Every subcommand: parse flags, call the library, print. Each lives in apps/cmd_<name>.cpp.
+// They throw UsageError for bad flags and std::exception for everything else; main() prints
+// one line and exits non-zero.
+#pragma once
+
+namespace attnscope {
+
+int cmd_train(int argc, char** argv);
+int cmd_eval(int argc, char** argv);
+int cmd_run(int argc, char** argv);
+int cmd_render(int argc, char** argv);
+
+}  // namespace attnscope

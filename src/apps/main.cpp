@@ -1,0 +1,58 @@
+// attnscope: train sequence models, record their attention, and show it.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "apps/args.h"
+#include "apps/commands.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(int, char**);
+  const char* summary;
+};
+
+const Command kCommands[] = {
+    {"train", attnscope::cmd_train, "train a model on a task (reverse, shift-left:K, shift-right:K, sort, dates)"},
+    {"eval", attnscope::cmd_eval, "print a trained model's held-out exact match"},
+    {"run", attnscope::cmd_run, "run a model on an input, print the output, save or draw its attention"},
+    {"render", attnscope::cmd_render, "draw an .attn.safetensors file as PNG, SVG or PDF"},
+};
+
+void usage(FILE* out) {
+  std::fprintf(out,
+               "attnscope: train sequence-to-sequence models and see where their attention goes\n\n"
+               "usage: attnscope <command> [options]    (attnscope <command> --help for its options)\n\n"
+               "commands:\n");
+  for (const auto& c : kCommands) std::fprintf(out, "  %-9s %s\n", c.name, c.summary);
+  std::fprintf(out,
+               "\nexample:\n"
+               "  attnscope train --task reverse --out models/reverse\n"
+               "  attnscope run --model models/reverse monojitcnn --png reverse.png\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "help")) {
+    usage(stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  for (const auto& c : kCommands) {
+    if (std::strcmp(argv[1], c.name) != 0) continue;
+    try {
+      return c.run(argc - 1, argv + 1);
+    } catch (const attnscope::UsageError& e) {
+      std::fprintf(stderr, "attnscope %s: %s\n", c.name, e.what());
+      return 2;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "attnscope %s: %s\n", c.name, e.what());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "attnscope: unknown command '%s' (try 'attnscope --help')\n", argv[1]);
+  return 2;
+}
