@@ -6,6 +6,7 @@ set -euo pipefail
 APT_PACKAGES=(
   build-essential cmake ccache pkg-config
   libtorch-dev                     # the numerical engine (CPU, Debian 12: 1.13)
+  libopenblas0-pthread             # fast BLAS behind libtorch (Debian defaults to reference BLAS: 25x slower)
   nlohmann-json3-dev               # JSON for headers, configs, metadata
   libcairo2-dev fonts-dejavu-core  # static figures (PNG, SVG, PDF)
   libgtest-dev                     # unit tests

@@ -1,0 +1,30 @@
+// A live progress line for long work (training, corpus statistics): step, loss, accuracy,
+// rate and ETA, redrawn in place on a terminal and printed as plain lines otherwise.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace attnscope {
+
+class Progress {
+ public:
+  Progress(bool enabled, int64_t total_steps);
+  // Redraws at most a few times a second (terminal only).
+  void update(int64_t step, double loss, double acc, double steps_per_second);
+  // After an evaluation: always shown (a new line when not on a terminal).
+  void checkpoint(int64_t step, double loss, double acc, double steps_per_second);
+  void done();  // ends the line
+
+ private:
+  std::string line(int64_t step, double loss, double acc, double steps_per_second) const;
+  bool enabled_, tty_;
+  int64_t total_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point last_;
+};
+
+std::string format_duration(double seconds);  // "42s", "3m05s", "1h02m"
+
+}  // namespace attnscope

@@ -1,0 +1,16 @@
+#include "models/attention.h"
+
+#include <limits>
+
+namespace attnscope {
+
+AttentionResult attend(const torch::Tensor& scores, const torch::Tensor& allowed, const torch::Tensor& values,
+                       const torch::Tensor& bias) {
+  torch::Tensor logits = bias.defined() ? scores + bias : scores;
+  // -inf (not a large negative sentinel) so masked keys get exactly zero weight.
+  logits = logits.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
+  torch::Tensor weights = torch::softmax(logits, -1);
+  return {weights, torch::matmul(weights, values)};
+}
+
+}  // namespace attnscope

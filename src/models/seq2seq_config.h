@@ -1,0 +1,32 @@
+// Configuration of an RNN encoder-decoder (DESIGN.md §3). Torch-free: the command line, the
+// checkpoint's config.json and the tests all read it.
+#pragma once
+
+#include <string>
+
+namespace attnscope {
+
+struct Seq2SeqConfig {
+  std::string task;                     // task spec the model was trained on, e.g. "shift-left:4"
+  std::string input_alphabet;           // characters of the source vocabulary
+  std::string output_alphabet;          // characters of the target vocabulary
+  int max_input_length = 64;            // longest accepted input, in characters
+  int max_output_length = 64;           // decoding stops after this many tokens (+ </s>)
+  std::string cell = "gru";             // gru | lstm
+  int layers = 1;                       // stacked RNN layers, encoder and decoder alike
+  bool bidirectional = true;            // encoder reads both ways; each direction has hidden/2 units
+  int embedding = 64;                   // embedding size, source and target
+  int hidden = 128;                     // decoder state size (= encoder output size)
+  std::string attention = "luong-general";  // none | bahdanau | luong-dot | luong-general | luong-concat
+  std::string scope = "global";         // global | local-m | local-p
+  int window = 3;                       // D: local attention looks at [p_t - D, p_t + D]
+  bool input_feeding = false;           // feed the previous attentional state into the next step
+  double dropout = 0.0;                 // between stacked layers and before the output layer
+
+  std::string to_json() const;
+  static Seq2SeqConfig from_json(const std::string& text);  // throws naming the bad field
+  void validate() const;                                     // throws std::invalid_argument
+  std::string summary() const;  // one line: "gru 1x128 bi, luong-general global"
+};
+
+}  // namespace attnscope

@@ -1,0 +1,57 @@
+// A trained RNN encoder-decoder, as the command line and tests see it: load, translate, record
+// attention. Torch-free header (pimpl): only models/ and train/ compile against libtorch.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/attention_set.h"
+#include "models/seq2seq_config.h"
+
+namespace attnscope {
+
+struct DecodeOptions {
+  int beam = 1;                 // 1 = greedy
+  double length_penalty = 0.6;  // beam only: score / ((5 + len) / 6)^alpha (GNMT)
+  bool record = true;           // record attention (weights, scores, context) of every step
+};
+
+struct Translation {
+  std::string input;             // as given (before normalisation)
+  std::string output;            // decoded text, without </s>
+  AttentionRun run;              // tokens and (when recorded) the cross block [1, Q, K]
+  double log_prob = 0;           // sum of token log-probabilities of the output (incl. </s>)
+};
+
+class Seq2SeqModel {
+ public:
+  ~Seq2SeqModel();
+  Seq2SeqModel(Seq2SeqModel&&) noexcept;
+
+  // Loads DIR/config.json and DIR/model.safetensors; throws naming the missing or corrupt file.
+  static Seq2SeqModel load(const std::string& dir, const std::string& device = "cpu");
+  // A freshly initialised model (seeded) for training.
+  static Seq2SeqModel create(const Seq2SeqConfig& config, const std::string& device, uint64_t seed);
+  // Writes DIR/config.json and DIR/model.safetensors, each atomically; creates DIR.
+  void save(const std::string& dir) const;
+
+  const Seq2SeqConfig& config() const;
+  // Checks an input (normalised by the task: dates are lower-cased) and throws
+  // std::invalid_argument for empty, over-long or out-of-vocabulary input.
+  std::string prepare_input(const std::string& text) const;
+  Translation translate(const std::string& input, const DecodeOptions& opts = {}) const;
+  // Greedy, batched, no recording: for evaluation.
+  std::vector<std::string> translate_batch(const std::vector<std::string>& inputs) const;
+  AttentionSet to_attention_set(const std::vector<Translation>& translations) const;
+
+  struct Impl;
+  explicit Seq2SeqModel(std::unique_ptr<Impl> impl);
+  Impl& impl() const { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace attnscope

@@ -1,0 +1,184 @@
+#include "train/trainer.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+
+#include "io/atomic_file.h"
+#include "models/seq2seq_impl.h"
+#include "core/progress.h"
+
+namespace attnscope {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int kEvalBatch = 500;  // held-out examples decoded at once
+
+double exact_match(const Seq2SeqModel& model, const std::vector<Example>& examples) {
+  size_t correct = 0;
+  for (size_t i = 0; i < examples.size(); i += kEvalBatch) {
+    std::vector<std::string> inputs, outputs;
+    for (size_t j = i; j < std::min(examples.size(), i + kEvalBatch); ++j) inputs.push_back(examples[j].input);
+    outputs = model.translate_batch(inputs);
+    for (size_t j = 0; j < outputs.size(); ++j) correct += outputs[j] == examples[i + j].output;
+  }
+  return examples.empty() ? 0.0 : static_cast<double>(correct) / examples.size();
+}
+
+struct TrainState {
+  int64_t step = 0;
+  uint64_t seed = 1;
+  int min_len = 5, max_len = 12, heldout = 1000;
+  double heldout_acc = 0;
+
+  std::string to_json() const {
+    return nlohmann::json{{"step", step},       {"seed", seed},       {"min_len", min_len},
+                          {"max_len", max_len}, {"heldout", heldout}, {"heldout_acc", heldout_acc}}
+        .dump(2);
+  }
+  static TrainState load(const std::string& dir) {
+    const std::string path = dir + "/train_state.json";
+    if (!fs::exists(path)) throw std::runtime_error(dir + ": train_state.json is missing (not trained by attnscope train?)");
+    TrainState s;
+    try {
+      auto j = nlohmann::json::parse(read_file(path));
+      s.step = j.at("step");
+      s.seed = j.at("seed");
+      s.min_len = j.at("min_len");
+      s.max_len = j.at("max_len");
+      s.heldout = j.at("heldout");
+      s.heldout_acc = j.value("heldout_acc", 0.0);
+    } catch (const nlohmann::json::exception& e) {
+      throw std::runtime_error(path + ": " + e.what());
+    }
+    return s;
+  }
+};
+
+void save_checkpoint(const Seq2SeqModel& model, torch::optim::Adam& optimizer, const TrainState& state,
+                     const std::string& dir) {
+  model.save(dir);
+  const std::string opt_path = dir + "/optimizer.pt", tmp = opt_path + ".tmp-" + std::to_string(::getpid());
+  torch::save(optimizer, tmp);
+  if (std::rename(tmp.c_str(), opt_path.c_str()) != 0) throw std::runtime_error("cannot write " + opt_path);
+  write_file_atomic(dir + "/train_state.json", state.to_json() + "\n");
+}
+
+}  // namespace
+
+TrainResult train_seq2seq(const TrainOptions& opts) {
+  const auto start = Clock::now();
+  std::unique_ptr<Task> task = make_task(opts.task, opts.min_len, opts.max_len);
+  const bool has_model = fs::exists(opts.out + "/model.safetensors");
+  if (opts.resume && !has_model) throw std::runtime_error("--resume: no checkpoint in " + opts.out);
+  if (!opts.resume && has_model)
+    throw std::runtime_error(opts.out + " already holds a model; pass --resume to continue training it or choose another --out");
+
+  TrainState state;
+  std::optional<Seq2SeqModel> model;
+  if (opts.resume) {
+    state = TrainState::load(opts.out);
+    model.emplace(Seq2SeqModel::load(opts.out, opts.device));
+    if (model->config().task != task->name())
+      throw std::runtime_error(opts.out + " was trained on " + model->config().task + ", not " + task->name());
+  } else {
+    Seq2SeqConfig cfg = opts.model;
+    cfg.task = task->name();
+    cfg.input_alphabet = task->input_alphabet();
+    cfg.output_alphabet = task->output_alphabet();
+    cfg.max_input_length = static_cast<int>(task->max_input_length());
+    cfg.max_output_length = static_cast<int>(task->max_output_length());
+    cfg.validate();
+    state.seed = opts.seed;
+    state.min_len = opts.min_len;
+    state.max_len = opts.max_len;
+    state.heldout = opts.heldout;
+    model.emplace(Seq2SeqModel::create(cfg, opts.device, opts.seed));
+  }
+  Seq2SeqModel::Impl& m = model->impl();
+  torch::optim::Adam optimizer(m.net->parameters(), torch::optim::AdamOptions(opts.lr));
+  if (opts.resume && fs::exists(opts.out + "/optimizer.pt")) torch::load(optimizer, opts.out + "/optimizer.pt");
+  torch::manual_seed(state.seed + static_cast<uint64_t>(state.step));
+  // Held-out set is fixed by the seed; the training stream is re-seeded on resume.
+  TaskData data(*task, state.seed, static_cast<size_t>(state.heldout));
+  // Resuming replays the training stream up to where it stopped, so a resumed run sees the
+  // same examples an uninterrupted one would (given the same --batch).
+  for (int64_t i = 0; i < state.step * opts.batch; ++i) data.next_train();
+
+  TrainResult result;
+  Progress progress(opts.progress, opts.steps);
+  double train_seconds = 0, loss_avg = -1;
+  int64_t steps_this_call = 0;
+  m.net->train();
+  auto finish = [&]() {
+    state.heldout_acc = result.heldout_acc;
+    save_checkpoint(*model, optimizer, state, opts.out);
+    result.steps = state.step;
+    result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    result.ms_per_step = steps_this_call ? 1000.0 * train_seconds / steps_this_call : 0;
+    progress.done();
+    return result;
+  };
+
+  while (state.step < opts.steps) {
+    if (opts.stop && opts.stop->load()) {
+      result.interrupted = true;
+      return finish();
+    }
+    const auto t0 = Clock::now();
+    std::vector<std::string> inputs, outputs;
+    for (int i = 0; i < opts.batch; ++i) {
+      Example e = data.next_train();
+      inputs.push_back(task->normalize_input(e.input));
+      outputs.push_back(e.output);
+    }
+    TokenBatch src = m.source_batch(inputs);
+    auto [tgt_in, tgt_out] = m.target_batch(outputs);
+    Encoded enc = m.net->encode(src.ids, src.lengths);
+    torch::Tensor logits = m.net->forward_train(enc, tgt_in.ids, opts.teacher_forcing);
+    torch::Tensor loss = torch::nn::functional::cross_entropy(
+        logits.reshape({-1, logits.size(-1)}), tgt_out.ids.reshape({-1}),
+        torch::nn::functional::CrossEntropyFuncOptions().ignore_index(CharVocab::kPad));
+    optimizer.zero_grad();
+    loss.backward();
+    torch::nn::utils::clip_grad_norm_(m.net->parameters(), opts.grad_clip);
+    optimizer.step();
+    ++state.step;
+    ++steps_this_call;
+    train_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+    const double l = loss.item<double>();
+    loss_avg = loss_avg < 0 ? l : 0.95 * loss_avg + 0.05 * l;
+    progress.update(state.step, loss_avg, result.heldout_acc, steps_this_call / train_seconds);
+
+    if (state.step % opts.eval_every == 0 || state.step == opts.steps) {
+      result.heldout_acc = exact_match(*model, data.heldout());
+      m.net->train();
+      state.heldout_acc = result.heldout_acc;
+      save_checkpoint(*model, optimizer, state, opts.out);
+      progress.checkpoint(state.step, loss_avg, result.heldout_acc, steps_this_call / train_seconds);
+      if (result.heldout_acc >= opts.target_acc) {
+        result.seconds_to_target = std::chrono::duration<double>(Clock::now() - start).count();
+        break;
+      }
+    }
+  }
+  return finish();
+}
+
+double evaluate_seq2seq(const std::string& dir, const std::string& device) {
+  Seq2SeqModel model = Seq2SeqModel::load(dir, device);
+  TrainState state = TrainState::load(dir);
+  std::unique_ptr<Task> task = make_task(model.config().task, state.min_len, state.max_len);
+  TaskData data(*task, state.seed, static_cast<size_t>(state.heldout));
+  return exact_match(model, data.heldout());
+}
+
+}  // namespace attnscope
