@@ -20,7 +20,7 @@ Args::Args(int argc, char** argv, std::set<std::string> flags) : command_(argc >
       } else if (flags.count(name)) {
         value = "1";
       } else {
-        if (i + 1 >= argc) throw UsageError(command_ + ": --" + name + " needs a value");
+        if (i + 1 >= argc) throw UsageError("--" + name + " needs a value");
         value = argv[++i];
       }
       if (flags.count(name)) seen_flags_.insert(name);
@@ -83,7 +83,7 @@ std::string Args::choice(const std::string& name, const std::string& fallback, c
 
 void Args::finish() const {
   for (const auto& [name, value] : values_)
-    if (!used_.count(name)) throw UsageError(command_ + ": unknown option --" + name + " (see 'attnscope " + command_ + " --help')");
+    if (!used_.count(name)) throw UsageError("unknown option --" + name + " (see 'attnscope " + command_ + " --help')");
 }
 
 }  // namespace attnscope

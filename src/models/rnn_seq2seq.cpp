@@ -106,15 +106,9 @@ RnnSeq2SeqImpl::RnnSeq2SeqImpl(const Seq2SeqConfig& c, int64_t source_vocab, int
 
   src_embed = register_module("src_embed", nn::Embedding(nn::EmbeddingOptions(source_vocab, E).padding_idx(CharVocab::kPad)));
   tgt_embed = register_module("tgt_embed", nn::Embedding(nn::EmbeddingOptions(target_vocab, E).padding_idx(CharVocab::kPad)));
-  if (cfg.cell == "lstm") {
-    enc_lstm = register_module("encoder", nn::LSTM(nn::LSTMOptions(E, enc_units).num_layers(L).batch_first(true)
-                                                       .bidirectional(cfg.bidirectional).dropout(inner_dropout)));
-    dec_lstm = register_module("decoder", nn::LSTM(nn::LSTMOptions(dec_in, H).num_layers(L).batch_first(true).dropout(inner_dropout)));
-  } else {
-    enc_gru = register_module("encoder", nn::GRU(nn::GRUOptions(E, enc_units).num_layers(L).batch_first(true)
-                                                     .bidirectional(cfg.bidirectional).dropout(inner_dropout)));
-    dec_gru = register_module("decoder", nn::GRU(nn::GRUOptions(dec_in, H).num_layers(L).batch_first(true).dropout(inner_dropout)));
-  }
+  const bool lstm = cfg.cell == "lstm";
+  encoder = register_module("encoder", FusedRnn(E, enc_units, L, cfg.bidirectional, lstm, inner_dropout));
+  decoder = register_module("decoder", FusedRnn(dec_in, H, L, false, lstm, inner_dropout));
   if (has_attention) attention = register_module("attention", RnnAttention(cfg));
   combine = register_module("combine", nn::Linear(has_attention ? 2 * H : H, H));
   project = register_module("project", nn::Linear(H, target_vocab));
@@ -126,24 +120,10 @@ bool RnnSeq2SeqImpl::parallel_decoder() const { return cfg.attention != "bahdana
 Encoded RnnSeq2SeqImpl::encode(const torch::Tensor& src, const torch::Tensor& lengths) {
   const int64_t B = src.size(0), S = src.size(1), L = cfg.layers;
   torch::Tensor x = src_embed->forward(src);  // [B, S, E]
-  // Packing keeps the backward direction from reading padding first.
-  auto packed = nn::utils::rnn::pack_padded_sequence(x, lengths.to(torch::kCPU), /*batch_first=*/true,
-                                                     /*enforce_sorted=*/false);
-  torch::Tensor h, c;
-  auto unpack = [&](const nn::utils::rnn::PackedSequence& p) {
-    return std::get<0>(nn::utils::rnn::pad_packed_sequence(p, true, 0.0, S));  // [B, S, H]
-  };
   Encoded enc;
-  if (enc_lstm) {
-    auto [o, hc] = enc_lstm->forward_with_packed_input(packed);
-    enc.outputs = unpack(o);
-    h = std::get<0>(hc);
-    c = std::get<1>(hc);
-  } else {
-    auto [o, hn] = enc_gru->forward_with_packed_input(packed);
-    enc.outputs = unpack(o);
-    h = hn;
-  }
+  auto [outputs, final] = encoder->forward(x, {}, lengths);  // padding steps leave the state unchanged
+  enc.outputs = outputs;                                     // [B, S, H]
+  torch::Tensor h = final.h, c = final.c;
   // Final states [L * dirs, B, H/dirs] -> [L, B, H]: the decoder starts where the encoder ended.
   auto join = [&](const torch::Tensor& t) {
     if (!cfg.bidirectional) return t;
@@ -159,14 +139,9 @@ Encoded RnnSeq2SeqImpl::encode(const torch::Tensor& src, const torch::Tensor& le
 }
 
 torch::Tensor RnnSeq2SeqImpl::run_decoder(const torch::Tensor& x, RnnState& state) {
-  if (dec_lstm) {
-    auto [out, hc] = dec_lstm->forward(x, std::make_tuple(state.h, state.c));
-    state.h = std::get<0>(hc);
-    state.c = std::get<1>(hc);
-    return out;
-  }
-  auto [out, h] = dec_gru->forward(x, state.h);
-  state.h = h;
+  auto [out, final] = decoder->forward(x, {state.h, state.c}, {});
+  state.h = final.h;
+  state.c = final.c;
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include "models/fused_rnn.h"
 #include "models/seq2seq_config.h"
 
 namespace attnscope {
@@ -72,8 +73,7 @@ struct RnnSeq2SeqImpl : torch::nn::Module {
 
   Seq2SeqConfig cfg;
   torch::nn::Embedding src_embed{nullptr}, tgt_embed{nullptr};
-  torch::nn::GRU enc_gru{nullptr}, dec_gru{nullptr};
-  torch::nn::LSTM enc_lstm{nullptr}, dec_lstm{nullptr};
+  FusedRnn encoder{nullptr}, decoder{nullptr};
   RnnAttention attention{nullptr};
   torch::nn::Linear combine{nullptr};  // W_c: [context; h] -> attentional state
   torch::nn::Linear project{nullptr};  // W_s: attentional state -> vocabulary

@@ -55,7 +55,7 @@ Seq2SeqConfig Seq2SeqConfig::from_json(const std::string& text) {
     c.input_feeding = j.at("input_feeding").get<bool>();
     c.dropout = j.at("dropout").get<double>();
   } catch (const nlohmann::json::exception& e) {
-    throw std::invalid_argument(std::string("config.json: ") + e.what());
+    throw std::invalid_argument(e.what());
   }
   c.validate();
   return c;

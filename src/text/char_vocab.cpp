@@ -19,12 +19,12 @@ std::vector<int> CharVocab::encode(const std::string& text) const {
   for (size_t i = 0; i < text.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (!index_[c]) {
-      char shown[16];
+      char shown[32];
       if (c >= 0x20 && c < 0x7f)
-        std::snprintf(shown, sizeof shown, "'%c'", c);
+        std::snprintf(shown, sizeof shown, "character '%c'", c);
       else
-        std::snprintf(shown, sizeof shown, "byte 0x%02x", c);
-      throw std::invalid_argument(std::string("character ") + shown + " at position " + std::to_string(i) +
+        std::snprintf(shown, sizeof shown, "%s byte 0x%02x", c >= 0x80 ? "non-ASCII" : "control", c);
+      throw std::invalid_argument(std::string(shown) + " at position " + std::to_string(i) +
                                   " is not in the model's vocabulary (\"" + chars_ + "\")");
     }
     ids.push_back(index_[c]);

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `make run`: trains one model per seed-003 task (reused once trained), runs the seed's example
+# inputs through them and writes their attention heatmaps to out/.
+set -euo pipefail
+BIN=${1:-build/attnscope}
+cd "$(dirname "$0")/.."
+mkdir -p models out
+
+# task spec -> model folder
+TASKS=("reverse:reverse" "shift-left:4:shift-left-4" "shift-right:3:shift-right-3" "sort:sort" "dates:dates")
+
+for entry in "${TASKS[@]}"; do
+  dir=models/${entry##*:}
+  task=${entry%:*}
+  if [ -f "$dir/model.safetensors" ] && [ -f "$dir/train_state.json" ]; then
+    echo "== $task: reusing $dir ($("$BIN" eval --model "$dir"))"
+  else
+    echo "== $task: training into $dir"
+    rm -rf "$dir"
+    "$BIN" train --task "$task" --out "$dir"
+  fi
+done
+
+declare -A INPUTS=(
+  [reverse]="monojitcnn"
+  [shift-left-4]="monojitcnn"
+  [shift-right-3]="monojitcnn"
+  [sort]="1, 9, 4, 3, 8, 7, 5, 6"
+)
+written=()
+for name in reverse shift-left-4 shift-right-3 sort; do
+  input=${INPUTS[$name]}
+  output=$("$BIN" run --model "models/$name" "$input" --png "out/$name.png" --attn "out/$name.attn.safetensors" 2>/dev/null)
+  printf '%-14s %-26s -> %s\n' "$name" "$input" "$output"
+  written+=("out/$name.png")
+done
+for input in "Thrusday, October 13 2011" "28 March 2005"; do
+  slug=$(echo "$input" | tr 'A-Z, ' 'a-z__' | tr -s _)
+  output=$("$BIN" run --model models/dates "$input" --png "out/dates-$slug.png" --attn "out/dates-$slug.attn.safetensors" 2>/dev/null)
+  printf '%-14s %-26s -> %s\n' dates "$input" "$output"
+  written+=("out/dates-$slug.png")
+done
+# Seed 003's gallery: the nine formats of 30 July 2021 in one figure.
+printf '%s\n' "7 30 21" "July 30, 2021" "Jul 30, 2021" "Friday, July 30, 2021" "30 Jul 2021" \
+  "30 July 2021" "30 07 2021" "Fri 30 Jul 2021" "Friday 30 July 2021" |
+  "$BIN" run --model models/dates - --png out/dates-gallery.png --attn out/dates-gallery.attn.safetensors >/dev/null 2>&1
+written+=("out/dates-gallery.png")
+
+echo
+echo "heatmaps:"
+printf '  %s\n' "${written[@]}"

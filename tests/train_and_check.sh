@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Trains one model per toy task with default settings (reused if already trained in this build
+# folder), then runs the accuracy and attention tests against them.
+set -euo pipefail
+BIN=$1 TESTS=$2 DIR=$3
+mkdir -p "$DIR"
+for entry in reverse:reverse shift-left:4:shift-left-4 shift-right:3:shift-right-3 sort:sort dates:dates; do
+  task=${entry%:*} out=$DIR/${entry##*:}
+  if [ ! -f "$out/train_state.json" ]; then
+    rm -rf "$out"
+    "$BIN" train --task "$task" --out "$out" --quiet
+  fi
+done
+ATTNSCOPE_TRAINED_MODELS=$DIR "$TESTS" --gtest_filter='Tasks/TrainedTask.*:TrainedAttention.*:NineFormats/*:TrainedDates.*'
