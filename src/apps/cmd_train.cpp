@@ -52,14 +52,14 @@ training:
   --clip X                   gradient-norm clip (default 5)
   --teacher-forcing P        probability of feeding the reference token (default 1)
   --target-acc X             stop at this held-out exact match (default 0.995)
-  --eval-every N             steps between evaluations and checkpoints (default 250)
+  --eval-every N             steps between evaluations and checkpoints (default 100)
   --heldout N                held-out examples (default 1000)
   --min-len N, --max-len N   string lengths for reverse/shift (default 5-12)
   --seed N                   seed for data and initialisation (default 1)
   --resume                   continue the checkpoint in --out
   --device cpu|cuda          (default cpu)
   --threads N                CPU threads (default 1: faster for these small models)
-  --quiet                    no progress line
+  --quiet                    no progress line and no summary
   --json                     print the result as one JSON object
 
 example:
@@ -94,7 +94,7 @@ int cmd_train(int argc, char** argv) {
   o.grad_clip = args.get_double("clip", 5.0, 1e-6, 1e6);
   o.teacher_forcing = args.get_double("teacher-forcing", 1.0, 0.0, 1.0);
   o.target_acc = args.get_double("target-acc", 0.995, 0.0, 1.0);
-  o.eval_every = args.get_int("eval-every", 250, 1, 100000000);
+  o.eval_every = args.get_int("eval-every", 100, 1, 100000000);
   o.heldout = static_cast<int>(args.get_int("heldout", 1000, 1, 1000000));
   o.min_len = static_cast<int>(args.get_int("min-len", 5, 1, 1000));
   o.max_len = static_cast<int>(args.get_int("max-len", 12, 1, 1000));
@@ -138,7 +138,8 @@ int cmd_train(int argc, char** argv) {
                  static_cast<long long>(r.steps), o.out.c_str());
     return 130;
   }
-  std::fprintf(stderr, "trained %s: %lld steps, held-out exact match %.1f%%, %s (%.1f ms/step); model in %s\n",
+  if (o.progress)
+    std::fprintf(stderr, "trained %s: %lld steps, held-out exact match %.1f%%, %s (%.1f ms/step); model in %s\n",
                o.task.c_str(), static_cast<long long>(r.steps), 100 * r.heldout_acc, format_duration(r.seconds).c_str(),
                r.ms_per_step, o.out.c_str());
   return 0;

@@ -22,7 +22,7 @@ struct TrainOptions {
   double grad_clip = 5.0;        // max global gradient norm
   double teacher_forcing = 1.0;  // probability of feeding the reference token at a step
   double target_acc = 0.995;     // stop once held-out exact match reaches this
-  int64_t eval_every = 250;      // steps between held-out evaluations and checkpoints
+  int64_t eval_every = 100;      // steps between held-out evaluations and checkpoints
   int heldout = 1000;            // held-out examples
   uint64_t seed = 1;
   bool resume = false;           // continue from the checkpoint in `out`
