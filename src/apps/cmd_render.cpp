@@ -1,0 +1,119 @@
+// attnscope render: draw an .attn.safetensors file as PNG, SVG or PDF (src/render/render.h).
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "apps/args.h"
+#include "apps/commands.h"
+#include "io/attention_file.h"
+#include "render/demo_set.h"
+#include "render/render.h"
+
+namespace attnscope {
+namespace {
+
+void usage() {
+  std::printf(
+      "usage: attnscope render FILE.attn.safetensors --view VIEW [options] -o OUT.png|svg|pdf\n"
+      "       attnscope render --demo-set FILE.attn.safetensors   (write a small synthetic set to try the views)\n\n"
+      "Draws recorded attention as a static figure; the output's extension picks the format.\n"
+      "Every display transform (mean of heads, merged subwords, pooling) is stated on the figure.\n\n"
+      "views:\n");
+  for (const ViewInfo& v : render_views()) std::printf("  %-8s %s\n", v.name, v.summary);
+  std::printf(
+      "\noptions:\n"
+      "  --view V             one of the views above (default heatmap)\n"
+      "  --kind K             encoder-self | decoder-self | cross (default: cross if recorded, else the first)\n"
+      "  --layer N            layer, 0-based as stored (default: the last)\n"
+      "  --head N             head, 0-based (default: the mean of heads; lines: all heads)\n"
+      "  --run N              which run of the file, 0-based (default 0)\n"
+      "  --highlight L,H      grid: the layer and head to outline and detail, 1-based like the grid's axes\n"
+      "  --spans S            brackets on the axes: \"0-6:<ENV>,7-12:<LAN>\" (token indices, inclusive;\n"
+      "                       prefix q: or k: for one axis only)\n"
+      "  --steps S            steps: decoding steps to show, \"0-3,7\" (default: all, up to 12)\n"
+      "  --colormap C         viridis | magma | Blues | Greys | RdBu | RdBu_r (default viridis)\n"
+      "  --vmin X, --vmax X   fix the colour range (default: the data's range)\n"
+      "  --colorbar-title T   (default \"attention weight\")\n"
+      "  --theme light|dark   --dpi N (PNG; default 96)   --title T\n"
+      "  --values             print values in cells when they fit\n"
+      "  --merge none|words   merge subword pieces into words (sum over keys, mean over queries)\n"
+      "  --pool max|mean      how long inputs are pooled into the pixel budget (default max)\n"
+      "  -o, --out PATH       the figure to write (.png, .svg or .pdf)\n\n"
+      "examples:\n"
+      "  attnscope render --demo-set demo.attn.safetensors\n"
+      "  attnscope render demo.attn.safetensors --view compare --vmin 0.2 --vmax 0.8 -o compare.png\n"
+      "  attnscope render bert.attn.safetensors --view grid --highlight 8,8 --spans \"0-6:<ENV>,7-12:<LAN>\" \\\n"
+      "      --colorbar-title Saliency --vmax 0.3 -o grid.pdf\n");
+}
+
+// Args knows long options only; "-o X" is spelled "--out X" for it.
+std::vector<char*> with_long_out(int argc, char** argv, std::string& out_flag) {
+  out_flag = "--out";
+  std::vector<char*> v(argv, argv + argc);
+  for (char*& a : v)
+    if (std::strcmp(a, "-o") == 0) a = out_flag.data();
+  return v;
+}
+
+std::pair<int, int> parse_highlight(const std::string& s) {
+  int layer = 0, head = 0;
+  char extra = 0;
+  if (std::sscanf(s.c_str(), "%d,%d%c", &layer, &head, &extra) != 2)
+    throw UsageError("--highlight expects LAYER,HEAD (1-based, e.g. 8,8); got '" + s + "'");
+  return {layer, head};
+}
+
+}  // namespace
+
+int cmd_render(int argc, char** argv) {
+  std::string out_flag;
+  std::vector<char*> av = with_long_out(argc, argv, out_flag);
+  Args args(static_cast<int>(av.size()), av.data(), {"values"});
+  if (args.help()) {
+    usage();
+    return 0;
+  }
+  if (auto demo = args.get("demo-set")) {
+    args.finish();
+    if (!args.positionals().empty()) throw UsageError("--demo-set takes no input file");
+    save_attention_set(demo_attention_set(), *demo);
+    std::printf("%s\n", demo->c_str());
+    return 0;
+  }
+
+  RenderOptions opt;
+  opt.view = args.get("view", opt.view);
+  opt.kind = args.get("kind", "");
+  opt.layer = static_cast<int>(args.get_int("layer", -1, -1, 100000));
+  opt.head = static_cast<int>(args.get_int("head", -1, -1, 100000));
+  opt.run = static_cast<int>(args.get_int("run", 0, 0, 100000000));
+  if (auto h = args.get("highlight")) opt.highlight = parse_highlight(*h);
+  opt.spans = args.get("spans", "");
+  opt.steps = args.get("steps", "");
+  opt.colormap = args.get("colormap", opt.colormap);
+  if (args.has("vmin")) opt.vmin = static_cast<float>(args.get_double("vmin", 0, -1e30, 1e30));
+  if (args.has("vmax")) opt.vmax = static_cast<float>(args.get_double("vmax", 1, -1e30, 1e30));
+  opt.colorbar_title = args.get("colorbar-title", opt.colorbar_title);
+  opt.theme = args.choice("theme", opt.theme, {"light", "dark"});
+  opt.dpi = args.get_double("dpi", opt.dpi, 10, 1200);
+  opt.values = args.has("values");
+  opt.merge = args.choice("merge", opt.merge, {"none", "words"});
+  opt.pool = args.choice("pool", opt.pool, {"max", "mean"});
+  opt.title = args.get("title", "");
+  const std::optional<std::string> out = args.get("out");
+  args.finish();
+
+  const auto& pos = args.positionals();
+  if (pos.empty()) throw UsageError("missing the input FILE.attn.safetensors (see 'attnscope render --help')");
+  if (pos.size() > 1) throw UsageError("expected one input file, got " + std::to_string(pos.size()) + ": '" + pos[1] + "' is extra");
+  if (!out) throw UsageError("missing -o OUT.png|svg|pdf");
+  check_render_options(opt);  // bad names fail before the file is read
+
+  const AttentionSet set = load_attention_set(pos[0]);
+  render_figure(set, opt, *out);
+  std::printf("%s\n", out->c_str());
+  return 0;
+}
+
+}  // namespace attnscope

@@ -1,0 +1,262 @@
+#include "render/view_common.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+namespace attnscope {
+namespace {
+
+constexpr double kMaxSubtitleWidth = 900;
+
+std::string list_layers(const std::vector<int>& layers) {
+  std::string s;
+  for (int l : layers) s += (s.empty() ? "" : ", ") + std::to_string(l);
+  return s;
+}
+
+}  // namespace
+
+void Notes::add(const std::string& line) {
+  if (std::find(lines.begin(), lines.end(), line) == lines.end()) lines.push_back(line);
+}
+
+const AttentionRun& pick_run(const ViewContext& ctx, int index) {
+  const size_t n = ctx.set.runs.size();
+  if (n == 0) throw std::invalid_argument("the attention set has no runs");
+  if (index < 0 || static_cast<size_t>(index) >= n)
+    throw std::invalid_argument("run " + std::to_string(index) + " out of range (valid 0-" + std::to_string(n - 1) + ")");
+  return ctx.set.runs[static_cast<size_t>(index)];
+}
+
+AttentionKind pick_kind(const AttentionRun& run, const std::string& kind) {
+  if (run.blocks.empty()) throw std::invalid_argument("run has no attention blocks");
+  if (kind.empty()) {
+    for (const AttentionBlock& b : run.blocks)
+      if (b.kind == AttentionKind::Cross) return AttentionKind::Cross;
+    return run.blocks.front().kind;
+  }
+  const AttentionKind k = kind_from_name(kind);
+  for (const AttentionBlock& b : run.blocks)
+    if (b.kind == k) return k;
+  std::vector<std::string> present;
+  for (const AttentionBlock& b : run.blocks)
+    if (std::find(present.begin(), present.end(), kind_name(b.kind)) == present.end()) present.push_back(kind_name(b.kind));
+  std::string list;
+  for (const auto& p : present) list += (list.empty() ? "" : ", ") + p;
+  throw std::invalid_argument("kind '" + kind + "' is not in the file (it has " + list + ")");
+}
+
+std::vector<int> layers_of(const AttentionRun& run, AttentionKind kind) {
+  std::vector<int> layers;
+  for (const AttentionBlock& b : run.blocks)
+    if (b.kind == kind) layers.push_back(b.layer);
+  std::sort(layers.begin(), layers.end());
+  return layers;
+}
+
+const AttentionBlock& pick_block(const AttentionRun& run, AttentionKind kind, int layer) {
+  const std::vector<int> layers = layers_of(run, kind);
+  if (layers.empty()) throw std::invalid_argument("kind '" + kind_name(kind) + "' is not in the run");
+  const int want = layer < 0 ? layers.back() : layer;
+  if (const AttentionBlock* b = run.find(kind, want)) return *b;
+  const bool contiguous = layers.back() - layers.front() + 1 == static_cast<int>(layers.size());
+  throw std::invalid_argument("layer " + std::to_string(layer) + " out of range for " + kind_name(kind) + " (valid " +
+                              (contiguous ? std::to_string(layers.front()) + "-" + std::to_string(layers.back())
+                                          : list_layers(layers)) +
+                              ")");
+}
+
+void check_head(const AttentionBlock& block, int head) {
+  if (head < -1 || (head >= 0 && static_cast<size_t>(head) >= block.heads))
+    throw std::invalid_argument("head " + std::to_string(head) + " out of range for " + block.name() + " (valid 0-" +
+                                std::to_string(block.heads - 1) + ", or -1 for the mean)");
+}
+
+namespace {
+
+// Pieces -> words of one axis, by the set's declared convention or the tokens' markers.
+WordGroups words_of(const ViewContext& ctx, const std::vector<std::string>& tokens) {
+  auto it = ctx.set.meta.find("subword");
+  const SubwordStyle style =
+      it != ctx.set.meta.end() && !it->second.empty() ? subword_style(it->second) : detect_subword_style(tokens);
+  return group_words(tokens, style);
+}
+
+}  // namespace
+
+Panel panel_axes(const ViewContext& ctx, const AttentionRun& run, AttentionKind kind, Notes& notes) {
+  const std::vector<std::string>& q = run.query_tokens(kind);
+  const std::vector<std::string>& k = run.key_tokens(kind);
+  Panel p;
+  if (!ctx.merge_words) {
+    p.rows = q;
+    p.cols = k;
+    p.row_spans = spans_for_axis(ctx.spans, true, q.size(), {});
+    p.col_spans = spans_for_axis(ctx.spans, false, k.size(), {});
+    return p;
+  }
+  const WordGroups rg = words_of(ctx, q), cg = words_of(ctx, k);
+  p.rows = rg.words;
+  p.cols = cg.words;
+  p.row_spans = spans_for_axis(ctx.spans, true, q.size(), rg.word_of_piece);
+  p.col_spans = spans_for_axis(ctx.spans, false, k.size(), cg.word_of_piece);
+  if (rg.words.size() < q.size() || cg.words.size() < k.size())
+    notes.add(kMergeStatement);
+  else
+    notes.add("no subword pieces to merge in these tokens");
+  return p;
+}
+
+Panel make_panel(const ViewContext& ctx, const AttentionRun& run, AttentionKind kind, std::vector<float> qk,
+                 Notes& notes) {
+  Panel p = panel_axes(ctx, run, kind, notes);
+  if (!ctx.merge_words) {
+    p.m.rows = p.rows.size();
+    p.m.cols = p.cols.size();
+    p.m.v = std::move(qk);  // long inputs: 4096 x 4096 is 64 MB, so no copies
+    return p;
+  }
+  const WordGroups rg = words_of(ctx, run.query_tokens(kind)), cg = words_of(ctx, run.key_tokens(kind));
+  p.m = Matrix(rg.words.size(), cg.words.size());
+  p.m.v = merge_pieces(qk.data(), rg, cg);
+  return p;
+}
+
+Panel make_panel(const ViewContext& ctx, const AttentionRun& run, const AttentionBlock& block, int head, Notes& notes) {
+  check_head(block, head);
+  std::vector<float> qk;
+  if (head < 0) {
+    qk = block.mean_of_heads();
+    if (block.heads > 1) notes.add("weights averaged over " + std::to_string(block.heads) + " heads");
+  } else {
+    const float* first = block.row(static_cast<size_t>(head), 0);
+    qk.assign(first, first + block.queries * block.keys);
+  }
+  return make_panel(ctx, run, block.kind, std::move(qk), notes);
+}
+
+namespace {
+
+// Cells per axis an extent of `units` can show: one per output pixel (raster), at most
+// kMaxCellsPerAxis.
+size_t cell_budget(const ViewContext& ctx, double units) {
+  if (ctx.px_per_unit <= 0) return kMaxCellsPerAxis;
+  return std::clamp<size_t>(static_cast<size_t>(std::floor(units * ctx.px_per_unit)), 1, kMaxCellsPerAxis);
+}
+
+}  // namespace
+
+Matrix fit_budget(const ViewContext& ctx, const float* v, size_t rows, size_t cols, double w, double h, Notes& notes,
+                  const std::string& what) {
+  const size_t fr = pool_factor(rows, cell_budget(ctx, h)), fc = pool_factor(cols, cell_budget(ctx, w));
+  if (fr > 1 || fc > 1)
+    notes.add((what.empty() ? "" : what + ": ") + "pooled " + std::to_string(fr) + "x" + std::to_string(fc) +
+              " cells into one (" + pool_name(ctx.pool) + ") to fit the image");
+  return pool(v, rows, cols, fr, fc, ctx.pool);
+}
+
+Matrix fit_budget(const ViewContext& ctx, const Matrix& m, double w, double h, Notes& notes, const std::string& what) {
+  const size_t fr = pool_factor(m.rows, cell_budget(ctx, h)), fc = pool_factor(m.cols, cell_budget(ctx, w));
+  if (fr == 1 && fc == 1) return m;
+  return fit_budget(ctx, m.v.data(), m.rows, m.cols, w, h, notes, what);
+}
+
+Matrix pooled_head(const ViewContext& ctx, const AttentionRun& run, const AttentionBlock& block, int head, double w,
+                   double h, Notes& notes, float& lo, float& hi, const std::string& what) {
+  check_head(block, head);
+  if (!ctx.merge_words && (head >= 0 || block.heads == 1)) {
+    const float* v = block.row(static_cast<size_t>(std::max(head, 0)), 0);
+    value_range(v, block.queries * block.keys, lo, hi);
+    return fit_budget(ctx, v, block.queries, block.keys, w, h, notes, what);
+  }
+  const Panel p = make_panel(ctx, run, block, head, notes);
+  value_range(p.m, lo, hi);
+  return fit_budget(ctx, p.m, w, h, notes, what);
+}
+
+ColorScale make_scale(const ViewContext& ctx, float lo, float hi, Notes& notes) {
+  ColorScale s{&ctx.cmap, ctx.opt.vmin.value_or(lo), ctx.opt.vmax.value_or(hi)};
+  if (!(s.vmax > s.vmin)) {
+    // Constant data: widen the range so the colour bar still has an extent.
+    if (ctx.opt.vmax) s.vmin = s.vmax - 1.0f;
+    else s.vmax = s.vmin + (s.vmin == 0.0f ? 1.0f : std::fabs(s.vmin));
+  }
+  if ((ctx.opt.vmin || ctx.opt.vmax) && (lo < s.vmin || hi > s.vmax))
+    notes.add("colours clipped to " + short_number(s.vmin) + "–" + short_number(s.vmax) + " (data range " + short_number(lo) + "–" + short_number(hi) + ")");
+  return s;
+}
+
+ColorScale diverging_scale(float lo, float hi) {
+  float m = std::max(std::fabs(lo), std::fabs(hi));
+  if (m == 0.0f) m = 1.0f;
+  return {&colormap(kDivergingColormap), -m, m};
+}
+
+std::string axis_title(AttentionKind kind, bool rows) {
+  switch (kind) {
+    case AttentionKind::Cross: return rows ? "output (queries)" : "input (keys)";
+    case AttentionKind::EncoderSelf: return rows ? "input (queries)" : "input (keys)";
+    case AttentionKind::DecoderSelf: return rows ? "output (queries)" : "output (keys)";
+  }
+  return "";
+}
+
+std::string head_phrase(const AttentionBlock& block, int head) {
+  if (head >= 0) return "head " + std::to_string(head);
+  return block.heads == 1 ? "1 head" : "mean of " + std::to_string(block.heads) + " heads";
+}
+
+std::string short_number(double v) {
+  if (std::fabs(v) < 5e-4) return "0";  // float noise like 4e-28 reads as zero
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
+std::string run_caption(const AttentionRun& run) {
+  if (!run.input_text.empty() && !run.output_text.empty()) return run.input_text + "  →  " + run.output_text;
+  if (!run.input_text.empty()) return run.input_text;
+  return run.name;
+}
+
+double draw_header(cairo_t* cr, const ViewContext& ctx, const std::string& automatic, const std::string& subtitle,
+                   double y, double& width) {
+  const std::string title = ctx.opt.title.empty() ? automatic : ctx.opt.title;
+  set_font(cr, kTitleFont, true);
+  set_color(cr, ctx.theme.text);
+  draw_text(cr, title, kMargin, y, HAlign::Left, VAlign::Top);
+  width = std::max(width, kMargin + text_width(cr, title));
+  y += font_height(cr) + 4;
+  if (!subtitle.empty()) {
+    set_font(cr, kSubtitleFont);
+    set_color(cr, ctx.theme.muted);
+    const std::string s = fit_text(cr, subtitle, kMaxSubtitleWidth);
+    draw_text(cr, s, kMargin, y, HAlign::Left, VAlign::Top);
+    width = std::max(width, kMargin + text_width(cr, s));
+    y += font_height(cr) + 2;
+  }
+  return y + 12;
+}
+
+double draw_notes(cairo_t* cr, const ViewContext& ctx, const Notes& notes, double y, double& width) {
+  std::vector<std::string> lines = notes.lines;
+  auto it = ctx.set.meta.find("transforms");
+  if (it != ctx.set.meta.end() && !it->second.empty())
+    lines.push_back("the stored weights were already transformed: " + it->second);
+  if (ctx.notes_out) *ctx.notes_out = lines;
+  if (lines.empty()) return y;
+  y += 8;
+  set_font(cr, kNoteFont);
+  set_color(cr, ctx.theme.muted);
+  for (const std::string& line : lines) {
+    const std::string s = "· " + line;
+    draw_text(cr, s, kMargin, y, HAlign::Left, VAlign::Top);
+    width = std::max(width, kMargin + text_width(cr, s));
+    y += font_height(cr) + 2;
+  }
+  return y;
+}
+
+}  // namespace attnscope
