@@ -8,7 +8,9 @@ for entry in reverse:reverse shift-left:4:shift-left-4 shift-right:3:shift-right
   task=${entry%:*} out=$DIR/${entry##*:}
   if [ ! -f "$out/train_state.json" ]; then
     rm -rf "$out"
+    start=$SECONDS
     "$BIN" train --task "$task" --out "$out" --quiet
+    echo "trained $task in $((SECONDS - start)) s"
   fi
 done
 ATTNSCOPE_TRAINED_MODELS=$DIR "$TESTS" --gtest_filter='Tasks/TrainedTask.*:TrainedAttention.*:NineFormats/*:TrainedDates.*'

@@ -226,7 +226,8 @@ FusedRnnImpl::FusedRnnImpl(int64_t input_size, int64_t hidden_size, int64_t num_
   const int64_t dirs = bidir ? 2 : 1;
   for (int64_t l = 0; l < num_layers; ++l)
     for (int64_t d = 0; d < dirs; ++d) {
-      const std::string name = "l" + std::to_string(l) + (d ? "_reverse" : "");
+      std::string name = "l" + std::to_string(l);  // l0, l0_reverse, l1, ... like torch::nn::GRU's suffixes
+      if (d) name += "_reverse";
       cells.push_back(register_module(name, FusedRnnLayer(l == 0 ? input_size : dirs * hidden_size, hidden_size, is_lstm)));
     }
 }

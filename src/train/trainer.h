@@ -18,7 +18,9 @@ struct TrainOptions {
   int min_len = 5, max_len = 12; // string lengths for reverse / shift
   int64_t steps = 20000;         // upper bound on training steps
   int batch = 64;
-  double lr = 0.003;             // Adam learning rate
+  double lr = 0.003;             // Adam learning rate (halved when held-out accuracy plateaus)
+  int plateau_evals = 5;         // evaluations without a new best before the rate is halved
+  double min_lr = 1e-4;          // the rate is never halved below this
   double grad_clip = 5.0;        // max global gradient norm
   double teacher_forcing = 1.0;  // probability of feeding the reference token at a step
   double target_acc = 0.995;     // stop once held-out exact match reaches this
