@@ -1,0 +1,110 @@
+// attnscope import: attention dumped by other tools (.npy, .npz, .safetensors, .json) into an
+// .attn.safetensors file (src/io/attention_import.h, docs/interop.md).
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "apps/args.h"
+#include "apps/commands.h"
+#include "io/attention_file.h"
+#include "io/attention_import.h"
+
+namespace attnscope {
+namespace {
+
+void usage() {
+  std::puts(
+      "usage: attnscope import FILE [--tokens F | --source-tokens \"a b\" --target-tokens \"c d\"] [--kind K]\n"
+      "                        -o OUT.attn.safetensors\n\n"
+      "Reads attention written by other tools and saves it as an .attn.safetensors file that\n"
+      "render, export and serve read. FILE is picked by its extension:\n"
+      "  .npy          one array: [q, k], [heads, q, k], [layers, heads, q, k] or [layers, 1, heads, q, k]\n"
+      "  .npz          np.savez / np.savez_compressed; each array a block: names \"cross.0\" map directly,\n"
+      "                other names (\"layer_0\", \"attentions.3\") become layers in name order; text arrays\n"
+      "                named tokens / source_tokens / target_tokens give the tokens\n"
+      "  .safetensors  any tensor names, as for .npz; tokens from __metadata__ \"tokens\" (JSON list)\n"
+      "  .json         {\"attention\": [layers][1][heads][q][k], \"tokens\": [...]} (bertviz-like)\n"
+      "  a folder      as 'attnscope export --npy' writes it\n\n"
+      "options:\n"
+      "  --kind K             encoder-self | decoder-self | cross: the kind of arrays whose names do not\n"
+      "                       say (default: the file's \"kind\", else encoder-self)\n"
+      "  --tokens F           token file: one token per line, a JSON list, or a JSON object with\n"
+      "                       \"tokens\" / \"source_tokens\" / \"target_tokens\" lists\n"
+      "  --source-tokens S    source tokens, space-separated (encoder-self axes, cross keys)\n"
+      "  --target-tokens S    target tokens, space-separated (decoder-self axes, cross queries)\n"
+      "  --index-tokens       number the positions of a side that has no tokens instead of failing\n"
+      "  -o, --out PATH       the .attn.safetensors file to write\n\n"
+      "Tokens given here win over tokens in the file. Shapes must match the token counts and every\n"
+      "weight must be finite.\n\n"
+      "examples:\n"
+      "  attnscope import bert.npz --tokens tokens.txt -o bert.attn.safetensors\n"
+      "  attnscope import cross.npy --kind cross --source-tokens \"the cat sat\" \\\n"
+      "      --target-tokens \"le chat s'est assis\" -o cross.attn.safetensors\n"
+      "  attnscope import bert.attn.json -o bert.attn.safetensors && \\\n"
+      "      attnscope render bert.attn.safetensors --view grid -o grid.png");
+}
+
+// Args knows long options only; "-o X" is spelled "--out X" for it.
+std::vector<char*> with_long_out(int argc, char** argv, std::string& out_flag) {
+  out_flag = "--out";
+  std::vector<char*> v(argv, argv + argc);
+  for (char*& a : v)
+    if (std::strcmp(a, "-o") == 0) a = out_flag.data();
+  return v;
+}
+
+// "encoder-self 0-11, cross 0-5"
+std::string block_summary(const AttentionRun& run) {
+  std::string s;
+  for (size_t i = 0; i < run.blocks.size();) {
+    size_t j = i;
+    while (j + 1 < run.blocks.size() && run.blocks[j + 1].kind == run.blocks[i].kind) ++j;
+    s += (s.empty() ? "" : ", ") + kind_name(run.blocks[i].kind) + " " + std::to_string(run.blocks[i].layer);
+    if (j > i) s += "-" + std::to_string(run.blocks[j].layer);
+    i = j + 1;
+  }
+  return s;
+}
+
+}  // namespace
+
+int cmd_import(int argc, char** argv) {
+  std::string out_flag;
+  std::vector<char*> av = with_long_out(argc, argv, out_flag);
+  Args args(static_cast<int>(av.size()), av.data(), {"index-tokens"});
+  if (args.help()) {
+    usage();
+    return 0;
+  }
+  ImportOptions opt;
+  if (args.has("kind")) opt.kind = kind_from_name(args.choice("kind", "", {"encoder-self", "decoder-self", "cross"}));
+  const auto token_file = args.get("tokens");
+  const auto source = args.get("source-tokens");
+  const auto target = args.get("target-tokens");
+  opt.index_tokens = args.has("index-tokens");
+  const auto out = args.get("out");
+  args.finish();
+
+  const auto& pos = args.positionals();
+  if (pos.empty()) throw UsageError("missing the input FILE (see 'attnscope import --help')");
+  if (pos.size() > 1) throw UsageError("expected one input file, got " + std::to_string(pos.size()) + ": '" + pos[1] + "' is extra");
+  if (!out) throw UsageError("missing -o OUT.attn.safetensors");
+  if (token_file) opt.tokens = read_token_file(*token_file);
+  if (source) opt.tokens.source = split_tokens(*source);
+  if (target) opt.tokens.target = split_tokens(*target);
+
+  const AttentionSet set = import_attention(pos[0], opt);
+  save_attention_set(set, *out);
+  if (set.runs.empty() || set.runs[0].blocks.empty()) {
+    std::printf("%s\n", out->c_str());
+    return 0;
+  }
+  const AttentionRun& first = set.runs[0];
+  const AttentionBlock& b = first.blocks[0];
+  std::printf("%s: %zu run%s, blocks %s, %zu heads, %zu queries x %zu keys\n", out->c_str(), set.runs.size(),
+              set.runs.size() == 1 ? "" : "s", block_summary(first).c_str(), b.heads, b.queries, b.keys);
+  return 0;
+}
+
+}  // namespace attnscope

@@ -1,0 +1,402 @@
+#include "io/attention_import.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+
+#include "io/atomic_file.h"
+#include "io/attention_file.h"
+#include "io/attention_json.h"
+#include "io/npy.h"
+#include "io/safetensors.h"
+#include "io/zip_reader.h"
+
+namespace attnscope {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string shape_text(const std::vector<size_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+std::string lower_extension(const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext;
+}
+
+// "<kind>.<layer>" -> (kind, layer); anything else -> nullopt.
+std::optional<std::pair<AttentionKind, int>> block_name(const std::string& name) {
+  const size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot + 1 == name.size() || name.size() - dot > 7) return std::nullopt;
+  const std::string kind = name.substr(0, dot), layer = name.substr(dot + 1);
+  if (kind != "encoder-self" && kind != "decoder-self" && kind != "cross") return std::nullopt;
+  if (layer.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::make_pair(kind_from_name(kind), std::stoi(layer));
+}
+
+// Natural order: "layer_2" before "layer_10".
+bool natural_less(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+      size_t ie = i, je = j;
+      while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie]))) ++ie;
+      while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je]))) ++je;
+      std::string x = a.substr(i, ie - i), y = b.substr(j, je - j);
+      x.erase(0, std::min(x.find_first_not_of('0'), x.size()));
+      y.erase(0, std::min(y.find_first_not_of('0'), y.size()));
+      if (x.size() != y.size()) return x.size() < y.size();
+      if (x != y) return x < y;
+      i = ie;
+      j = je;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
+
+// Fails on the first non-finite weight, naming where it sits in the array as the file has it.
+void check_finite(const NamedArray& a, const std::string& path) {
+  for (size_t i = 0; i < a.values.size(); ++i) {
+    if (std::isfinite(a.values[i])) continue;
+    std::vector<size_t> idx(a.shape.size());
+    size_t rest = i;
+    for (size_t d = a.shape.size(); d-- > 0;) {
+      idx[d] = rest % a.shape[d];
+      rest /= a.shape[d];
+    }
+    std::ostringstream v;
+    v << a.values[i];
+    throw std::runtime_error(path + ": array '" + a.name + "' holds a non-finite weight (" + v.str() + ") at " +
+                             shape_text(idx));
+  }
+}
+
+// Splits an array into blocks of one layer each. `lone`: the file's only unnamed array, which
+// may hold every layer.
+void add_blocks(const NamedArray& a, AttentionKind kind, int layer, bool lone, std::vector<AttentionBlock>& out,
+                const std::string& path) {
+  const auto& s = a.shape;
+  size_t layers = 1, heads = 1;
+  std::vector<size_t> hqk;  // per-layer [H, Q, K]
+  if (s.size() == 2) {
+    hqk = {1, s[0], s[1]};
+  } else if (s.size() == 3) {
+    hqk = {s[0], s[1], s[2]};
+  } else if (s.size() == 4 && (lone || s[0] == 1)) {
+    layers = s[0];
+    hqk = {s[1], s[2], s[3]};
+  } else if (s.size() == 5 && lone && s[1] == 1) {
+    layers = s[0];
+    hqk = {s[2], s[3], s[4]};
+  } else if ((s.size() == 4 && !lone) || (s.size() == 5 && lone)) {
+    throw std::runtime_error(path + ": array '" + a.name + "' has shape " + shape_text(s) + ": the batch axis (size " +
+                             std::to_string(s.size() == 4 ? s[0] : s[1]) + ") must be 1; attnscope imports one input at a time");
+  } else {
+    throw std::runtime_error(path + ": array '" + a.name + "' has shape " + shape_text(s) + "; expected " +
+                             (lone ? "[queries, keys], [heads, queries, keys], [layers, heads, queries, keys] or "
+                                     "[layers, 1, heads, queries, keys]"
+                                   : "[queries, keys], [heads, queries, keys] or [1, heads, queries, keys] (one layer)"));
+  }
+  heads = hqk[0];
+  if (heads == 0 || hqk[1] == 0 || hqk[2] == 0 || layers == 0)
+    throw std::runtime_error(path + ": array '" + a.name + "' has shape " + shape_text(s) + " with an empty axis");
+  check_finite(a, path);
+  const size_t per_layer = heads * hqk[1] * hqk[2];
+  for (size_t l = 0; l < layers; ++l) {
+    AttentionBlock b;
+    b.kind = kind;
+    b.layer = layer + static_cast<int>(l);
+    b.heads = heads;
+    b.queries = hqk[1];
+    b.keys = hqk[2];
+    b.weights.assign(a.values.begin() + static_cast<std::ptrdiff_t>(l * per_layer),
+                     a.values.begin() + static_cast<std::ptrdiff_t>((l + 1) * per_layer));
+    out.push_back(std::move(b));
+  }
+}
+
+std::vector<AttentionBlock> blocks_from_arrays(const ImportedRun& run, AttentionKind default_kind, const std::string& path) {
+  if (run.arrays.empty()) throw std::runtime_error(path + ": holds no attention arrays");
+  std::vector<AttentionBlock> blocks;
+  std::vector<const NamedArray*> unnamed;
+  for (const NamedArray& a : run.arrays) {
+    if (auto kl = block_name(a.name)) add_blocks(a, kl->first, kl->second, false, blocks, path);
+    else unnamed.push_back(&a);
+  }
+  std::stable_sort(unnamed.begin(), unnamed.end(),
+                   [](const NamedArray* x, const NamedArray* y) { return natural_less(x->name, y->name); });
+  const bool lone = unnamed.size() == 1;
+  for (size_t i = 0; i < unnamed.size(); ++i) {
+    const int first_layer = lone ? 0 : static_cast<int>(i);
+    add_blocks(*unnamed[i], default_kind, first_layer, lone, blocks, path);
+  }
+  for (size_t i = 0; i < blocks.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (blocks[i].kind == blocks[j].kind && blocks[i].layer == blocks[j].layer)
+        throw std::runtime_error(path + ": two arrays give block " + blocks[i].name() + " (rename one to another <kind>.<layer>)");
+  std::stable_sort(blocks.begin(), blocks.end(), [](const AttentionBlock& x, const AttentionBlock& y) {
+    return x.kind != y.kind ? x.kind < y.kind : x.layer < y.layer;
+  });
+  return blocks;
+}
+
+// Picks one side's tokens: the user's list for that side, the user's generic list, the file's
+// list for that side, the file's generic list, then position numbers if allowed.
+std::vector<std::string> side_tokens(bool used, const std::optional<std::vector<std::string>>& user_side,
+                                     const ImportOptions& opt, const std::optional<std::vector<std::string>>& file_side,
+                                     const TokenLists& file, size_t length, const char* side, const std::string& path) {
+  if (user_side) return *user_side;
+  if (!used) return file_side.value_or(std::vector<std::string>{});
+  if (opt.tokens.tokens) return *opt.tokens.tokens;
+  if (file_side) return *file_side;
+  if (file.tokens) return *file.tokens;
+  if (!opt.index_tokens)
+    throw std::runtime_error(path + ": no " + side + " tokens: pass --tokens FILE, --" + side +
+                             "-tokens \"a b c\", or --index-tokens to number the positions");
+  std::vector<std::string> numbers;
+  for (size_t i = 0; i < length; ++i) numbers.push_back(std::to_string(i));
+  return numbers;
+}
+
+AttentionRun build_run(const ImportedRun& in, const ImportOptions& opt, const std::string& path) {
+  const AttentionKind default_kind = opt.kind.value_or(in.kind.value_or(AttentionKind::EncoderSelf));
+  AttentionRun run;
+  run.name = in.name;
+  run.input_text = in.input;
+  run.output_text = in.output;
+  run.blocks = blocks_from_arrays(in, default_kind, path);
+
+  // Which sides the blocks use, and how long each must be.
+  bool uses_source = false, uses_target = false;
+  size_t source_len = 0, target_len = 0;
+  for (const AttentionBlock& b : run.blocks) {
+    if (b.kind != AttentionKind::DecoderSelf) uses_source = true, source_len = b.keys;
+    if (b.kind != AttentionKind::EncoderSelf) uses_target = true, target_len = b.queries;
+  }
+  run.source_tokens = side_tokens(uses_source, opt.tokens.source, opt, in.tokens.source, in.tokens, source_len, "source", path);
+  run.target_tokens = side_tokens(uses_target, opt.tokens.target, opt, in.tokens.target, in.tokens, target_len, "target", path);
+
+  for (const AttentionBlock& b : run.blocks) {
+    const auto& q = run.query_tokens(b.kind);
+    const auto& k = run.key_tokens(b.kind);
+    if (b.queries == q.size() && b.keys == k.size()) continue;
+    const std::string shape = std::to_string(b.queries) + " queries x " + std::to_string(b.keys) + " keys";
+    if (b.kind == AttentionKind::Cross)
+      throw std::runtime_error(path + ": block " + b.name() + " is " + shape + ", but there are " + std::to_string(q.size()) +
+                               " target tokens (queries) and " + std::to_string(k.size()) + " source tokens (keys)");
+    throw std::runtime_error(path + ": block " + b.name() + " is " + shape + ", but there are " + std::to_string(q.size()) +
+                             (b.kind == AttentionKind::EncoderSelf ? " source" : " target") + " tokens");
+  }
+  return run;
+}
+
+// --- readers, one per format ------------------------------------------------------------------
+
+ImportedFile read_npy_file(const std::string& path) {
+  NpyArray a = read_npy(path);
+  if (a.is_text) throw std::runtime_error(path + ": holds text ('" + a.descr + "'), not attention weights");
+  std::string name = fs::path(path).filename().string();
+  name = name.substr(0, name.size() - 4);  // "cross.0.npy" -> "cross.0"
+  ImportedFile f;
+  f.runs.push_back({});
+  f.runs[0].arrays.push_back({name, std::move(a.shape), std::move(a.values)});
+  return f;
+}
+
+// Text arrays named like token lists become tokens; any other text array is an error.
+void add_npy_member(ImportedRun& run, const std::string& name, NpyArray a, const std::string& where) {
+  if (!a.is_text) {
+    run.arrays.push_back({name, std::move(a.shape), std::move(a.values)});
+    return;
+  }
+  if (a.shape.size() != 1) throw std::runtime_error(where + ": text array '" + name + "' is not one-dimensional");
+  if (name == "tokens") run.tokens.tokens = std::move(a.strings);
+  else if (name == "source_tokens") run.tokens.source = std::move(a.strings);
+  else if (name == "target_tokens") run.tokens.target = std::move(a.strings);
+  else throw std::runtime_error(where + ": text array '" + name + "' is not tokens, source_tokens or target_tokens");
+}
+
+ImportedFile read_npz_file(const std::string& path) {
+  const ZipReader zip = ZipReader::open(path);
+  ImportedFile f;
+  f.runs.push_back({});
+  for (const ZipMember& m : zip.members()) {
+    if (m.name.size() < 5 || m.name.substr(m.name.size() - 4) != ".npy")
+      throw std::runtime_error(path + ": member '" + m.name + "' is not a .npy array");
+    const std::string name = m.name.substr(0, m.name.size() - 4);
+    add_npy_member(f.runs[0], name, parse_npy(zip.extract(m), path + ": " + m.name), path);
+  }
+  return f;
+}
+
+ImportedFile read_safetensors_file(const std::string& path) {
+  const SafetensorsFile st = SafetensorsFile::open(path);
+  ImportedFile f;
+  f.runs.push_back({});
+  ImportedRun& run = f.runs[0];
+  const auto& md = st.metadata();
+  auto list = [&](const char* key) -> std::optional<std::vector<std::string>> {
+    auto it = md.find(key);
+    if (it == md.end()) return std::nullopt;
+    try {
+      return nlohmann::json::parse(it->second).get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception&) {
+      throw std::runtime_error(path + ": __metadata__ \"" + key + "\" is not a JSON list of strings");
+    }
+  };
+  run.tokens = {list("tokens"), list("source_tokens"), list("target_tokens")};
+  if (auto k = md.find("kind"); k != md.end()) {
+    try {
+      run.kind = kind_from_name(k->second);
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(path + ": __metadata__ \"kind\": " + e.what());
+    }
+  }
+  for (const TensorView& t : st.tensors()) {
+    if (t.dtype == DType::BOOL) throw std::runtime_error(path + ": tensor '" + t.name + "' is boolean, not weights");
+    run.arrays.push_back({t.name, t.shape, t.to_float()});
+  }
+  return f;
+}
+
+// A folder as `attnscope export --npy` writes it: *.npy plus tokens.json, or one numbered
+// subfolder per run.
+ImportedRun read_npy_folder_run(const fs::path& dir) {
+  ImportedRun run;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_regular_file() && e.path().extension() == ".npy") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const fs::path& p : files) {
+    const std::string stem = p.filename().string();
+    add_npy_member(run, stem.substr(0, stem.size() - 4), read_npy(p.string()), dir.string());
+  }
+  const fs::path tokens = dir / "tokens.json";
+  if (fs::exists(tokens)) {
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(read_file(tokens.string()));
+    } catch (const nlohmann::json::exception& e) {
+      throw std::runtime_error(tokens.string() + ": not valid JSON (" + e.what() + ")");
+    }
+    run.tokens = parse_token_text(j.dump(), tokens.string());
+    if (j.is_object()) {
+      run.name = j.value("name", "");
+      run.input = j.value("input", "");
+      run.output = j.value("output", "");
+    }
+  }
+  return run;
+}
+
+ImportedFile read_npy_folder(const std::string& path) {
+  ImportedFile f;
+  bool has_npy = false;
+  std::vector<fs::path> runs;
+  for (const auto& e : fs::directory_iterator(path)) {
+    if (e.is_regular_file() && e.path().extension() == ".npy") has_npy = true;
+    const std::string n = e.path().filename().string();
+    if (e.is_directory() && !n.empty() && n.find_first_not_of("0123456789") == std::string::npos) runs.push_back(e.path());
+  }
+  if (has_npy) {
+    f.runs.push_back(read_npy_folder_run(path));
+    return f;
+  }
+  if (runs.empty()) throw std::runtime_error(path + ": folder holds no .npy files and no numbered run folders");
+  std::sort(runs.begin(), runs.end(),
+            [](const fs::path& a, const fs::path& b) { return std::stoul(a.filename().string()) < std::stoul(b.filename().string()); });
+  for (const fs::path& r : runs) f.runs.push_back(read_npy_folder_run(r));
+  return f;
+}
+
+bool is_attnscope_file(const std::string& path) {
+  const SafetensorsFile st = SafetensorsFile::open(path);
+  auto it = st.metadata().find("format");
+  return it != st.metadata().end() && it->second == kAttentionFormat;
+}
+
+}  // namespace
+
+std::vector<std::string> split_tokens(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> out;
+  for (std::string t; in >> t;) out.push_back(t);
+  return out;
+}
+
+TokenLists parse_token_text(const std::string& text, const std::string& name) {
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  TokenLists lists;
+  if (first != std::string::npos && (text[first] == '[' || text[first] == '{')) {
+    try {
+      const nlohmann::json j = nlohmann::json::parse(text);
+      if (j.is_array()) {
+        lists.tokens = j.get<std::vector<std::string>>();
+        return lists;
+      }
+      if (j.contains("tokens")) lists.tokens = j.at("tokens").get<std::vector<std::string>>();
+      if (j.contains("source_tokens")) lists.source = j.at("source_tokens").get<std::vector<std::string>>();
+      if (j.contains("target_tokens")) lists.target = j.at("target_tokens").get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception& e) {
+      throw std::runtime_error(name + ": token file is neither a JSON list of strings nor an object of such lists (" +
+                               e.what() + ")");
+    }
+    if (!lists.tokens && !lists.source && !lists.target)
+      throw std::runtime_error(name + ": token file has no \"tokens\", \"source_tokens\" or \"target_tokens\"");
+    return lists;
+  }
+  // One token per line; a token may hold spaces, so lines are kept whole (only "\r" is dropped).
+  std::vector<std::string> tokens;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    tokens.push_back(line);
+  }
+  lists.tokens = std::move(tokens);
+  return lists;
+}
+
+TokenLists read_token_file(const std::string& path) { return parse_token_text(read_file(path), path); }
+
+AttentionSet build_attention_set(const ImportedFile& file, const ImportOptions& opt, const std::string& path) {
+  AttentionSet set;
+  set.meta = file.meta;
+  if (!set.meta.count("imported_from")) set.meta["imported_from"] = fs::path(path).filename().string();
+  for (const ImportedRun& run : file.runs) set.runs.push_back(build_run(run, opt, path));
+  try {
+    set.validate();
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+  return set;
+}
+
+AttentionSet import_attention(const std::string& path, const ImportOptions& opt) {
+  if (!fs::exists(path)) throw std::runtime_error("cannot read " + path + ": no such file");
+  if (fs::is_directory(path)) return build_attention_set(read_npy_folder(path), opt, path);
+  const std::string ext = lower_extension(path);
+  if (ext == ".npy") return build_attention_set(read_npy_file(path), opt, path);
+  if (ext == ".npz") return build_attention_set(read_npz_file(path), opt, path);
+  if (ext == ".json") return build_attention_set(parse_attention_json(read_file(path), path), opt, path);
+  if (ext == ".safetensors") {
+    if (is_attnscope_file(path)) return load_attention_set(path);  // already ours: nothing to map
+    return build_attention_set(read_safetensors_file(path), opt, path);
+  }
+  throw std::runtime_error(path + ": unknown extension '" + ext +
+                           "' (import reads .npy, .npz, .safetensors, .json or a folder of .npy files)");
+}
+
+}  // namespace attnscope

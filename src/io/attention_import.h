@@ -1,0 +1,74 @@
+// Importing attention dumped by other tools into an AttentionSet (docs/interop.md).
+//
+// Formats, picked by extension: .npy, .npz, .safetensors (from Python or an .attn.safetensors),
+// .json (bertviz-like: {"attention": [layers][batch][heads][q][k], "tokens": [...]}) and a
+// directory of .npy files as `attnscope export --npy` writes it.
+//
+// Array names decide blocks: "<kind>.<layer>" (e.g. "cross.0") maps directly; other names
+// ("attentions.3", "layer_3") become layers 0, 1, ... of the default kind in natural name order.
+// Array shapes, with L layers, H heads, Q queries, K keys:
+//   a lone array:            [Q, K], [H, Q, K], [L, H, Q, K] or [L, 1, H, Q, K]
+//   one of several arrays:   [Q, K], [H, Q, K] or [1, H, Q, K] (one layer each)
+// Everything is checked on entry (shapes against token counts, finite weights); errors are one
+// line naming the file and the problem.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/attention_set.h"
+
+namespace attnscope {
+
+// Token lists from flags, a side file, or the imported file itself.
+struct TokenLists {
+  std::optional<std::vector<std::string>> tokens;  // one list for whichever sides the blocks use
+  std::optional<std::vector<std::string>> source;  // source side: encoder-self axes, cross keys
+  std::optional<std::vector<std::string>> target;  // target side: decoder-self axes, cross queries
+};
+
+struct ImportOptions {
+  // Kind of the arrays whose names do not say; unset: the file's "kind" if it has one, else
+  // encoder-self.
+  std::optional<AttentionKind> kind;
+  // Tokens given by the user; each list given here wins over the same list found in the file.
+  TokenLists tokens;
+  // Number positions ("0", "1", ...) on a side that has no tokens, instead of failing.
+  bool index_tokens = false;
+};
+
+AttentionSet import_attention(const std::string& path, const ImportOptions& opt);
+
+// A token side file: a JSON list, a JSON object with "tokens" / "source_tokens" /
+// "target_tokens" lists, or plain text with one token per line.
+TokenLists read_token_file(const std::string& path);
+TokenLists parse_token_text(const std::string& text, const std::string& name);
+std::vector<std::string> split_tokens(const std::string& text);  // on whitespace
+
+// --- the common middle of every importer ---------------------------------------------------
+
+struct NamedArray {
+  std::string name;
+  std::vector<size_t> shape;
+  std::vector<float> values;  // row-major
+};
+
+// What one run of a foreign file holds before it becomes an AttentionRun.
+struct ImportedRun {
+  std::vector<NamedArray> arrays;     // in file order
+  TokenLists tokens;                  // found in the file
+  std::optional<AttentionKind> kind;  // the file's "kind", if it says
+  std::string name, input, output;    // run facts, when the file has them
+};
+
+struct ImportedFile {
+  std::map<std::string, std::string> meta;
+  std::vector<ImportedRun> runs;
+};
+
+// Turns arrays and tokens into a checked AttentionSet; `path` names the file in errors.
+AttentionSet build_attention_set(const ImportedFile& file, const ImportOptions& opt, const std::string& path);
+
+}  // namespace attnscope

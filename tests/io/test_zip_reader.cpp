@@ -1,0 +1,110 @@
+// The zip reader on archives built here: stored and deflated members, CRC checks, damage.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "io/zip_reader.h"
+
+using namespace attnscope;
+
+namespace {
+
+void put(std::string& s, uint64_t v, int n) {
+  for (int i = 0; i < n; ++i) s += static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+std::string raw_deflate(const std::string& data) {
+  z_stream zs{};
+  deflateInit2(&zs, 9, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, data.size()), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+struct Member {
+  std::string name, data;
+  bool deflate = false;
+};
+
+// A minimal zip archive: local headers and data, central directory, end record.
+std::string make_zip(const std::vector<Member>& members) {
+  std::string zip, central;
+  for (const Member& m : members) {
+    const std::string body = m.deflate ? raw_deflate(m.data) : m.data;
+    const uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(m.data.data()), static_cast<uInt>(m.data.size())));
+    const uint16_t method = m.deflate ? 8 : 0;
+    const size_t offset = zip.size();
+    put(zip, 0x04034b50, 4); put(zip, 20, 2); put(zip, 0, 2); put(zip, method, 2); put(zip, 0, 4);
+    put(zip, crc, 4); put(zip, body.size(), 4); put(zip, m.data.size(), 4); put(zip, m.name.size(), 2); put(zip, 0, 2);
+    zip += m.name + body;
+    put(central, 0x02014b50, 4); put(central, 20, 2); put(central, 20, 2); put(central, 0, 2); put(central, method, 2);
+    put(central, 0, 4); put(central, crc, 4); put(central, body.size(), 4); put(central, m.data.size(), 4);
+    put(central, m.name.size(), 2); put(central, 0, 2); put(central, 0, 2); put(central, 0, 2); put(central, 0, 2);
+    put(central, 0, 4); put(central, offset, 4);
+    central += m.name;
+  }
+  const size_t cd_offset = zip.size();
+  zip += central;
+  put(zip, 0x06054b50, 4); put(zip, 0, 2); put(zip, 0, 2); put(zip, members.size(), 2); put(zip, members.size(), 2);
+  put(zip, central.size(), 4); put(zip, cd_offset, 4); put(zip, 0, 2);
+  return zip;
+}
+
+std::string error_of(const std::string& bytes) {
+  try {
+    ZipReader z = ZipReader::from_bytes(bytes, "a.npz");
+    for (const ZipMember& m : z.members()) z.extract(m);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+const std::string kText = "attention attention attention attention weights weights weights";
+
+}  // namespace
+
+TEST(ZipReader, StoredAndDeflatedMembers) {
+  const ZipReader z = ZipReader::from_bytes(make_zip({{"a.npy", kText, false}, {"b.npy", kText + "!", true}}), "a.npz");
+  ASSERT_EQ(z.members().size(), 2u);
+  EXPECT_EQ(z.members()[0].name, "a.npy");
+  EXPECT_EQ(z.members()[0].method, 0);
+  EXPECT_EQ(z.members()[1].method, 8);
+  EXPECT_LT(z.members()[1].compressed_size, z.members()[1].size);
+  EXPECT_EQ(z.extract(z.members()[0]), kText);
+  EXPECT_EQ(z.extract(z.members()[1]), kText + "!");
+}
+
+TEST(ZipReader, EmptyMembersAndArchives) {
+  const ZipReader z = ZipReader::from_bytes(make_zip({{"e.npy", "", true}, {"f.npy", "", false}}), "a.npz");
+  EXPECT_EQ(z.extract(z.members()[0]), "");
+  EXPECT_EQ(z.extract(z.members()[1]), "");
+  EXPECT_TRUE(ZipReader::from_bytes(make_zip({}), "a.npz").members().empty());
+}
+
+TEST(ZipReader, DamageIsDetected) {
+  const std::string stored = make_zip({{"a.npy", kText, false}});
+  std::string flipped = stored;
+  flipped[30 + 5 + 3] ^= 0x20;  // a data byte of the stored member
+  EXPECT_NE(error_of(flipped).find("CRC-32 mismatch"), std::string::npos);
+
+  const std::string deflated = make_zip({{"a.npy", kText, true}});
+  std::string broken = deflated;
+  broken[30 + 5] = '\xff';  // an invalid deflate block type
+  EXPECT_NE(error_of(broken).find("a.npz: member 'a.npy'"), std::string::npos);
+
+  EXPECT_NE(error_of("not a zip at all, just some text that is long enough").find("no end-of-central-directory"),
+            std::string::npos);
+  EXPECT_NE(error_of("PK").find("too short"), std::string::npos);
+  // Cut in the middle: the end record is gone.
+  EXPECT_NE(error_of(stored.substr(0, stored.size() / 2)).find("not a valid zip"), std::string::npos);
+}
