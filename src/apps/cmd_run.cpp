@@ -7,6 +7,7 @@
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "io/attention_file.h"
+#include "models/pretrained.h"
 #include "models/seq2seq_model.h"
 #include "models/threads.h"
 #include "render/render.h"
@@ -30,6 +31,9 @@ options:
   --beam K            beam search with K hypotheses (default 1: greedy)
   --device cpu|cuda   (default cpu)
 
+--model may also be a pretrained checkpoint (a llama2.c *.bin, or a folder holding one and its
+tok*.bin); then run generates text: attnscope run --model CHECKPOINT --help for its options.
+
 example:
   attnscope run --model models/dates "Thrusday, October 13 2011" --png out/dates.png
 )";
@@ -52,9 +56,22 @@ nlohmann::json to_json(const Translation& t) {
   return j;
 }
 
+// The value of --model without parsing the other flags (they differ between model kinds).
+std::optional<std::string> peek_model(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--model" && i + 1 < argc) return std::string(argv[i + 1]);
+    if (a.rfind("--model=", 0) == 0) return a.substr(8);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int cmd_run(int argc, char** argv) {
+  // The model's files decide its kind: pretrained checkpoints generate, trained seq2seq translate.
+  if (auto model = peek_model(argc, argv); model && PretrainedModel::recognizes(*model))
+    return cmd_run_pretrained(argc, argv);
   Args args(argc, argv, {"json"});
   if (args.help()) {
     std::fputs(kHelp, stdout);

@@ -1,0 +1,42 @@
+// The one tokenizer interface: text <-> token ids for pretrained models, plus the display string
+// of each piece exactly as the model sees it. Torch-free. Implementations: llama2.c's tok*.bin
+// (text/llama2c_tokenizer.h); BERT WordPiece, GPT-2 byte-level BPE and MarianMT SentencePiece
+// slot in behind the same interface and the same factory.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+class Tokenizer {
+ public:
+  virtual ~Tokenizer() = default;
+
+  // Token ids of `text`. With `add_special`, the model's special tokens are added the way its
+  // reference implementation adds them for a prompt (llama2.c: BOS first, no EOS).
+  virtual std::vector<int> encode(const std::string& text, bool add_special) const = 0;
+  // The text of `ids`; special tokens are skipped. Throws std::out_of_range for an id outside
+  // the vocabulary.
+  virtual std::string decode(const std::vector<int>& ids) const = 0;
+  // The display string of one id as the model sees it, markers included (" Once", "<0xC3>",
+  // "<s>", "▁Was", "##ing", "Ġthe"). Throws std::out_of_range for an id outside the vocabulary.
+  virtual std::string piece(int id) const = 0;
+
+  virtual int bos_id() const = 0;  // -1 when the vocabulary has none
+  virtual int eos_id() const = 0;  // -1 when the vocabulary has none
+  virtual int vocab_size() const = 0;
+  // How pieces mark word boundaries, as AttentionSet meta "subword" spells it: "none" (markers
+  // are plain characters, e.g. llama2.c's leading spaces), "sentencepiece", "gpt2", "wordpiece".
+  virtual std::string subword_style() const = 0;
+  // Short description for messages and metadata, e.g. "llama2.c tokenizer tok512.bin (512 pieces)".
+  virtual std::string describe() const = 0;
+};
+
+// Loads the tokenizer at `path`: a tokenizer file, or a folder holding exactly one. Dispatches on
+// the files present (today: llama2.c tok*.bin); throws std::runtime_error with one line naming
+// the path and what was looked for when nothing matches.
+std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path);
+
+}  // namespace attnscope
