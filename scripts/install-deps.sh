@@ -10,8 +10,13 @@ APT_PACKAGES=(
   nlohmann-json3-dev               # JSON for headers, configs, metadata
   libcairo2-dev fonts-dejavu-core  # static figures (PNG, SVG, PDF)
   libgtest-dev                     # unit tests
+  zlib1g-dev                       # inflating compressed .npz files (attnscope import)
   python3-torch python3-numpy      # benchmarks and cross-checks against PyTorch / numpy
+  libcpp-httplib-dev               # attnscope serve: header-only HTTP server
+  chromium nodejs                  # viewer tests and bench: headless Chromium driven from node
 )
+# npm comes with some nodejs builds (NodeSource); Debian's own npm package would conflict there.
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -25,4 +30,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# playwright-core (browser tests only) into the repo's node_modules; it drives /usr/bin/chromium and
+# never downloads a browser. Skipped when already present; a failure here only skips those tests.
+cd "$(dirname "$0")/.."
+if [ ! -f node_modules/playwright-core/package.json ] && command -v npm >/dev/null 2>&1; then
+  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+  if [ -f package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error || echo "install-deps: npm ci failed; browser tests will be skipped"
+  else
+    npm install --no-audit --no-fund --loglevel=error || echo "install-deps: npm install failed; browser tests will be skipped"
+  fi
 fi

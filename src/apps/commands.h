@@ -8,6 +8,12 @@ namespace attnscope {
 int cmd_train(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
 int cmd_run(int argc, char** argv);
+int cmd_run_pretrained(int argc, char** argv);  // cmd_run's path for pretrained checkpoints
+int cmd_tokenize(int argc, char** argv);
 int cmd_render(int argc, char** argv);
+int cmd_import(int argc, char** argv);
+int cmd_export(int argc, char** argv);
+int cmd_aer(int argc, char** argv);
+int cmd_serve(int argc, char** argv);
 
 }  // namespace attnscope

@@ -19,7 +19,12 @@ const Command kCommands[] = {
     {"train", attnscope::cmd_train, "train a model on a task (reverse, shift-left:K, shift-right:K, sort, dates)"},
     {"eval", attnscope::cmd_eval, "print a trained model's held-out exact match"},
     {"run", attnscope::cmd_run, "run a model on an input, print the output, save or draw its attention"},
+    {"tokenize", attnscope::cmd_tokenize, "print the tokens of a text under a pretrained model's tokenizer"},
     {"render", attnscope::cmd_render, "draw an .attn.safetensors file as PNG, SVG or PDF"},
+    {"import", attnscope::cmd_import, "read attention from .npy, .npz, .safetensors or JSON into .attn.safetensors"},
+    {"export", attnscope::cmd_export, "write an .attn.safetensors file as NPY, JSON or CSV"},
+    {"aer", attnscope::cmd_aer, "precision, recall and alignment error rate of word alignments"},
+    {"serve", attnscope::cmd_serve, "serve the interactive viewer on models and .attn.safetensors files"},
 };
 
 void usage(FILE* out) {

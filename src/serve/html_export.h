@@ -1,0 +1,22 @@
+// One self-contained HTML page: the viewer with an AttentionSet embedded, working offline from
+// file:// (no fetches). The page carries the exact API responses the server would send for the
+// set (same bytes, keyed by the same URLs), base64-encoded, and the viewer's JS modules bundled
+// into one inline module (browsers refuse module imports from file://).
+#pragma once
+
+#include <string>
+
+#include "core/attention_set.h"
+
+namespace attnscope {
+
+std::string viewer_html(const AttentionSet& set, const std::string& title);
+void export_html(const AttentionSet& set, const std::string& path);  // atomic
+
+// The viewer's modules, entry `entry` (e.g. "js/main.js") and everything it imports, as one
+// script: each module wrapped in a function scope, imports bound to the exporting module's
+// names. Supports the subset the viewer uses: one-line `import { a, b } from './x.js';` and
+// `export function|async function|const|let|class name`. Throws naming an unknown import.
+std::string bundle_modules(const std::string& entry);
+
+}  // namespace attnscope

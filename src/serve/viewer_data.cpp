@@ -1,0 +1,172 @@
+#include "serve/viewer_data.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+
+#include "analysis/subwords.h"
+#include "io/half.h"
+#include "render/colormap.h"
+
+namespace attnscope {
+namespace {
+
+SubwordStyle style_of(const AttentionSet& set, const AttentionRun& run) {
+  auto it = set.meta.find("subword");
+  if (it != set.meta.end() && !it->second.empty()) return subword_style(it->second);
+  std::vector<std::string> all = run.source_tokens;
+  all.insert(all.end(), run.target_tokens.begin(), run.target_tokens.end());
+  return detect_subword_style(all);
+}
+
+const AttentionRun& run_at(const AttentionSet& set, size_t run) {
+  if (run >= set.runs.size())
+    throw std::out_of_range("run " + std::to_string(run) + " out of range (the set has " +
+                            std::to_string(set.runs.size()) + ")");
+  return set.runs[run];
+}
+
+std::string envelope(nlohmann::json header, const void* payload, size_t bytes) {
+  std::string h = header.dump();
+  while (h.size() % 4) h.push_back(' ');
+  std::string out(4, '\0');
+  const uint32_t n = static_cast<uint32_t>(h.size());
+  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+  out += h;
+  out.append(static_cast<const char*>(payload), bytes);
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json set_description(const AttentionSet& set) {
+  nlohmann::json d;
+  d["version"] = kViewerDataVersion;
+  d["meta"] = set.meta;
+  d["runs"] = nlohmann::json::array();
+  std::vector<std::string> kinds;
+  nlohmann::json layers = nlohmann::json::object();
+  for (const auto& run : set.runs) {
+    const SubwordStyle style = style_of(set, run);
+    d["subword"] = subword_style_name(style);
+    nlohmann::json r = {{"name", run.name},
+                        {"input", run.input_text},
+                        {"output", run.output_text},
+                        {"source_tokens", run.source_tokens},
+                        {"target_tokens", run.target_tokens},
+                        {"source_words", group_words(run.source_tokens, style).words},
+                        {"target_words", group_words(run.target_tokens, style).words},
+                        {"info", run.info},
+                        {"blocks", nlohmann::json::array()}};
+    for (const auto& b : run.blocks) {
+      r["blocks"].push_back({{"name", b.name()},
+                             {"kind", kind_name(b.kind)},
+                             {"layer", b.layer},
+                             {"heads", b.heads},
+                             {"queries", b.queries},
+                             {"keys", b.keys}});
+      const std::string k = kind_name(b.kind);
+      if (std::find(kinds.begin(), kinds.end(), k) == kinds.end()) kinds.push_back(k);
+      layers[k] = std::max(layers.value(k, 0), b.layer + 1);
+    }
+    d["runs"].push_back(std::move(r));
+  }
+  if (set.runs.empty()) d["subword"] = "none";
+  d["kinds"] = kinds;
+  d["layers"] = layers;
+  return d;
+}
+
+Matrix block_matrix(const AttentionSet& set, size_t run_index, const std::string& block, int head, bool merge) {
+  const AttentionRun& run = run_at(set, run_index);
+  const AttentionBlock* b = nullptr;
+  for (const auto& x : run.blocks)
+    if (x.name() == block) b = &x;
+  if (!b) throw std::out_of_range("run " + std::to_string(run_index) + " has no block '" + block + "'");
+  if (head < -1 || head >= static_cast<int>(b->heads))
+    throw std::out_of_range("head " + std::to_string(head) + " out of range (block " + block + " has " +
+                            std::to_string(b->heads) + " heads; -1 = mean)");
+  Matrix m{b->queries, b->keys, {}};
+  if (head < 0) {
+    m.data = b->mean_of_heads();
+  } else {
+    const float* p = b->row(static_cast<size_t>(head), 0);
+    m.data.assign(p, p + b->queries * b->keys);
+  }
+  if (!merge) return m;
+  const SubwordStyle style = style_of(set, run);
+  const WordGroups rows = group_words(run.query_tokens(b->kind), style);
+  const WordGroups cols = group_words(run.key_tokens(b->kind), style);
+  return Matrix{rows.words.size(), cols.words.size(), merge_pieces(m.data.data(), rows, cols)};
+}
+
+Matrix max_pool(const Matrix& m, size_t size) {
+  if (m.rows <= size && m.cols <= size) return m;
+  const size_t tr = std::min(m.rows, size), tc = std::min(m.cols, size);
+  Matrix out{tr, tc, std::vector<float>(tr * tc, 0.f)};
+  for (size_t r = 0; r < m.rows; ++r) {
+    const size_t orow = r * tr / m.rows;
+    for (size_t c = 0; c < m.cols; ++c) {
+      float& o = out.data[orow * tc + c * tc / m.cols];
+      o = std::max(o, m.data[r * m.cols + c]);
+    }
+  }
+  return out;
+}
+
+std::string default_dtype(size_t rows, size_t cols) { return rows * cols <= kExactCells ? "f32" : "f16"; }
+
+std::string encode_matrix(const Matrix& m, const std::string& dtype) {
+  nlohmann::json h = {{"dtype", dtype}, {"shape", {m.rows, m.cols}}};
+  if (dtype == "f32") return envelope(h, m.data.data(), m.data.size() * sizeof(float));
+  if (dtype != "f16") throw std::invalid_argument("dtype must be f32 or f16, not '" + dtype + "'");
+  std::vector<uint16_t> half(m.data.size());
+  for (size_t i = 0; i < half.size(); ++i) half[i] = float_to_f16(m.data[i]);
+  return envelope(h, half.data(), half.size() * sizeof(uint16_t));
+}
+
+std::string encode_thumbnails(const AttentionSet& set, size_t run_index, const std::string& kind_text, size_t size) {
+  const AttentionRun& run = run_at(set, run_index);
+  const AttentionKind kind = kind_from_name(kind_text);
+  std::vector<const AttentionBlock*> blocks;
+  for (const auto& b : run.blocks)
+    if (b.kind == kind) blocks.push_back(&b);
+  if (blocks.empty()) throw std::out_of_range("run " + std::to_string(run_index) + " has no " + kind_text + " blocks");
+  std::sort(blocks.begin(), blocks.end(), [](auto* a, auto* b) { return a->layer < b->layer; });
+  size_t heads = 0;
+  for (auto* b : blocks) heads = std::max(heads, b->heads);
+  const size_t tr = std::min(blocks[0]->queries, size), tc = std::min(blocks[0]->keys, size);
+  const size_t layers = static_cast<size_t>(blocks.back()->layer + 1);
+  std::vector<uint8_t> bytes(layers * heads * tr * tc, 0);
+  std::vector<float> scales(layers * heads, 0.f);
+  for (auto* b : blocks) {
+    for (size_t h = 0; h < b->heads; ++h) {
+      Matrix full{b->queries, b->keys, std::vector<float>(b->row(h, 0), b->row(h, 0) + b->queries * b->keys)};
+      Matrix p = max_pool(full, size);
+      const size_t cell = static_cast<size_t>(b->layer) * heads + h;
+      float mx = 0.f;
+      for (float v : p.data) mx = std::max(mx, v);
+      scales[cell] = mx;
+      uint8_t* dst = bytes.data() + cell * tr * tc;
+      for (size_t i = 0; i < p.data.size() && i < tr * tc; ++i)
+        dst[i] = mx > 0 ? static_cast<uint8_t>(std::lround(std::clamp(p.data[i] / mx, 0.f, 1.f) * 255.f)) : 0;
+    }
+  }
+  nlohmann::json h = {{"dtype", "u8"}, {"shape", {layers * heads, tr, tc}}, {"layers", layers}, {"heads", heads},
+                      {"rows", tr},    {"cols", tc},                        {"scales", scales}};
+  return envelope(h, bytes.data(), bytes.size());
+}
+
+nlohmann::json colormaps_json() {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& name : colormap_names()) {
+    nlohmann::json pts = nlohmann::json::array();
+    for (const Rgb& c : colormap(name).points) pts.push_back({c.r, c.g, c.b});
+    out[name] = {{"points", pts}, {"diverging", colormap(name).diverging}};
+  }
+  return out;
+}
+
+}  // namespace attnscope

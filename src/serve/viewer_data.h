@@ -1,0 +1,58 @@
+// What the viewer reads, computed from an AttentionSet: one versioned JSON description of a set,
+// and binary matrices (one head, the mean of heads, subword-merged, pooled thumbnails).
+// Shared by the HTTP server and the self-contained HTML export, so both send the same bytes and
+// every number the viewer shows is computed here, in C++ (merging reuses analysis/subwords).
+//
+// Binary envelope (little-endian), used by every binary response:
+//   u32 header_length | header JSON (UTF-8, space-padded to a multiple of 4) | payload
+// header: {"dtype": "f32"|"f16"|"u8", "shape": [...], ...}; u8 payloads carry "scales" (one per
+// leading index: value = byte / 255 * scale).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/attention_set.h"
+
+namespace attnscope {
+
+inline constexpr int kViewerDataVersion = 1;     // bump when the JSON or binary shapes change
+inline constexpr size_t kThumbSize = 64;         // overview thumbnails: at most 64 x 64 per head
+inline constexpr size_t kExactCells = 512 * 512; // heads up to this many cells travel as float32
+
+// {"version", "meta", "subword", "runs": [{"name", "input", "output", "source_tokens",
+//  "target_tokens", "source_words", "target_words", "info", "blocks": [{"name", "kind", "layer",
+//  "heads", "queries", "keys"}]}], "kinds": [...], "layers": {kind: n}}
+nlohmann::json set_description(const AttentionSet& set);
+
+struct Matrix {
+  size_t rows = 0, cols = 0;
+  std::vector<float> data;  // [rows, cols]
+};
+
+// One head (head >= 0) or the mean of heads (head == -1) of block `block` ("cross.0") of run
+// `run`, optionally merged into words. Throws std::out_of_range naming the bad index or name.
+Matrix block_matrix(const AttentionSet& set, size_t run, const std::string& block, int head, bool merge);
+
+// Max-pools to at most `size` x `size` cells (unchanged when already that small): the overview
+// must show a head's strongest links, which mean pooling would wash out at 2,048 tokens.
+Matrix max_pool(const Matrix& m, size_t size);
+
+// "f32" for heads up to kExactCells cells (exact read-out), else "f16".
+std::string default_dtype(size_t rows, size_t cols);
+
+// The envelope of one matrix, in dtype "f32" or "f16".
+std::string encode_matrix(const Matrix& m, const std::string& dtype);
+
+// Thumbnails of every (layer, head) of one kind in one run, as u8 [layers*heads, t_rows, t_cols]
+// with one scale per head (its maximum); header adds "layers", "heads", "rows", "cols".
+std::string encode_thumbnails(const AttentionSet& set, size_t run, const std::string& kind, size_t size);
+
+// {"viridis": [[r, g, b], ...], ...}: the control points of render/colormap, so the viewer
+// draws with exactly the figures' colours.
+nlohmann::json colormaps_json();
+
+}  // namespace attnscope

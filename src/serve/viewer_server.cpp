@@ -1,0 +1,253 @@
+#include "serve/viewer_server.h"
+
+#include <httplib.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "io/atomic_file.h"
+#include "io/attention_file.h"
+#include "render/render.h"
+#include "serve/viewer_data.h"
+#include "serve/web_assets.h"
+
+namespace attnscope {
+namespace {
+
+constexpr size_t kMaxRequestBytes = 1 << 20;  // POST bodies: an input and a mask list
+
+// A client error: answered with `status` and its message.
+struct HttpError : std::runtime_error {
+  int status;
+  HttpError(int s, const std::string& m) : std::runtime_error(m), status(s) {}
+};
+
+void send_json(httplib::Response& res, const nlohmann::json& j, int status = 200) {
+  res.status = status;
+  res.set_content(j.dump(), "application/json");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& message) {
+  std::string line = message;
+  for (char& c : line)
+    if (c == '\n' || c == '\r') c = ' ';
+  send_json(res, {{"error", line}}, status);
+}
+
+long int_param(const httplib::Request& req, const std::string& name, long fallback) {
+  if (!req.has_param(name.c_str())) return fallback;
+  const std::string v = req.get_param_value(name.c_str());
+  size_t used = 0;
+  long x = 0;
+  try {
+    x = std::stol(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != v.size() || v.empty()) throw HttpError(400, name + " must be an integer, not '" + v + "'");
+  return x;
+}
+
+std::string str_param(const httplib::Request& req, const std::string& name, const std::string& fallback) {
+  return req.has_param(name.c_str()) ? req.get_param_value(name.c_str()) : fallback;
+}
+
+}  // namespace
+
+struct ViewerServer::Impl {
+  SetStore& sets;
+  std::vector<ModelBackend> models;
+  std::mutex run_mutex;  // one model run at a time
+  httplib::Server http;
+
+  Impl(SetStore& s, std::vector<ModelBackend> m) : sets(s), models(std::move(m)) { routes(); }
+
+  std::shared_ptr<const AttentionSet> set_of(const httplib::Request& req) {
+    try {
+      return sets.get(std::stoi(req.matches[1].str()));
+    } catch (const std::out_of_range& e) {
+      throw HttpError(404, e.what());
+    }
+  }
+
+  nlohmann::json info() {
+    nlohmann::json ms = nlohmann::json::array();
+    for (const auto& m : models) {
+      nlohmann::json j = {{"name", m.name}, {"summary", m.summary}, {"alphabet", m.alphabet}};
+      if (!m.alphabet.empty()) j["placeholder"] = std::string(1, mask_placeholder(m.alphabet));
+      ms.push_back(j);
+    }
+    nlohmann::json ss = nlohmann::json::array();
+    for (const auto& s : sets.list())
+      ss.push_back({{"id", s.id}, {"name", s.name}, {"origin", s.origin}, {"runs", s.set->runs.size()}});
+    return {{"version", kViewerDataVersion}, {"mode", "server"}, {"models", ms}, {"sets", ss}};
+  }
+
+  // POST /api/run {"model", "input", "mask": [positions]?}: runs the model (twice with a mask:
+  // runs "original" and "masked") and stores the set; answers its id and description.
+  nlohmann::json run(const std::string& body) {
+    nlohmann::json req;
+    try {
+      req = nlohmann::json::parse(body);
+    } catch (const std::exception& e) {
+      throw HttpError(400, std::string("malformed JSON: ") + e.what());
+    }
+    if (!req.is_object() || !req.contains("input") || !req["input"].is_string())
+      throw HttpError(400, "expected {\"model\": NAME, \"input\": TEXT, \"mask\": [positions]?}");
+    const ModelBackend* model = nullptr;
+    const std::string name = req.value("model", models.empty() ? std::string() : models[0].name);
+    for (const auto& m : models)
+      if (m.name == name) model = &m;
+    if (!model) throw HttpError(404, models.empty() ? "this server has no models (start it with --model DIR)"
+                                                    : "unknown model '" + name + "'");
+    std::vector<long> mask;
+    if (req.contains("mask")) {
+      if (!req["mask"].is_array()) throw HttpError(400, "mask must be a list of source positions");
+      for (const auto& p : req["mask"]) {
+        if (!p.is_number_integer()) throw HttpError(400, "mask positions must be integers");
+        mask.push_back(p.get<long>());
+      }
+    }
+    std::string input, masked;
+    try {
+      input = model->prepare(req["input"].get<std::string>());
+      if (!mask.empty()) masked = model->prepare(masked_input(input, mask, mask_placeholder(model->alphabet)));
+    } catch (const std::invalid_argument& e) {
+      throw HttpError(400, e.what());
+    } catch (const std::out_of_range& e) {
+      throw HttpError(400, e.what());
+    }
+    AttentionSet set;
+    {
+      std::lock_guard lock(run_mutex);
+      set = model->run(mask.empty() ? std::vector<std::string>{input} : std::vector<std::string>{input, masked});
+    }
+    std::string label = model->name + ": " + input;
+    if (!mask.empty()) {
+      const std::string ph(1, mask_placeholder(model->alphabet));
+      set.runs[0].name = "original";
+      set.runs[1].name = "masked";
+      nlohmann::json positions = mask;
+      set.runs[1].info["mask"] = positions.dump();
+      set.runs[1].info["mask_placeholder"] = ph;
+      label += " (masked " + positions.dump() + ")";
+    }
+    const int id = sets.add(label, "run", set);
+    nlohmann::json d = set_description(*sets.get(id));
+    d["id"] = id;
+    d["name"] = label;
+    return d;
+  }
+
+  std::string figure_svg(const AttentionSet& set, const httplib::Request& req) {
+    RenderOptions opt;
+    opt.view = str_param(req, "view", "heatmap");
+    opt.run = static_cast<int>(int_param(req, "run", 0));
+    opt.kind = str_param(req, "kind", "");
+    opt.layer = static_cast<int>(int_param(req, "layer", -1));
+    opt.head = static_cast<int>(int_param(req, "head", -1));
+    opt.colormap = str_param(req, "colormap", "viridis");
+    opt.merge = str_param(req, "merge", "none");
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("attnscope-serve-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".svg");
+    try {
+      render_figure(set, opt, path.string());
+    } catch (const std::invalid_argument& e) {
+      throw HttpError(400, e.what());
+    }
+    std::string svg = read_file(path.string());
+    std::filesystem::remove(path);
+    return svg;
+  }
+  std::atomic<int> counter{0};
+
+  // Wraps a handler: client errors become 4xx, anything else 500; always one line of JSON.
+  template <typename F>
+  httplib::Server::Handler guarded(F f) {
+    return [f](const httplib::Request& req, httplib::Response& res) {
+      try {
+        f(req, res);
+      } catch (const HttpError& e) {
+        send_error(res, e.status, e.what());
+      } catch (const std::out_of_range& e) {
+        send_error(res, 404, e.what());
+      } catch (const std::invalid_argument& e) {
+        send_error(res, 400, e.what());
+      } catch (const std::exception& e) {
+        send_error(res, 500, e.what());
+      }
+    };
+  }
+
+  void routes() {
+    http.set_payload_max_length(kMaxRequestBytes);
+    http.Get("/api/info", guarded([this](const auto&, auto& res) { send_json(res, info()); }));
+    http.Get("/api/colormaps", guarded([](const auto&, auto& res) { send_json(res, colormaps_json()); }));
+    http.Get(R"(/api/sets/(\d{1,9}))", guarded([this](const auto& req, auto& res) {
+               nlohmann::json d = set_description(*set_of(req));
+               d["id"] = std::stoi(req.matches[1].str());
+               send_json(res, d);
+             }));
+    http.Get(R"(/api/sets/(\d{1,9})/block)", guarded([this](const auto& req, auto& res) {
+               auto set = set_of(req);
+               const long run = int_param(req, "run", 0);
+               if (run < 0) throw HttpError(404, "run must be >= 0");
+               Matrix m = block_matrix(*set, static_cast<size_t>(run), str_param(req, "block", "cross.0"),
+                                       static_cast<int>(int_param(req, "head", -1)), int_param(req, "merge", 0) != 0);
+               const std::string dtype = str_param(req, "dtype", default_dtype(m.rows, m.cols));
+               if (dtype != "f32" && dtype != "f16") throw HttpError(400, "dtype must be f32 or f16");
+               res.set_content(encode_matrix(m, dtype), "application/octet-stream");
+             }));
+    http.Get(R"(/api/sets/(\d{1,9})/thumbs)", guarded([this](const auto& req, auto& res) {
+               auto set = set_of(req);
+               const long run = int_param(req, "run", 0);
+               const long size = int_param(req, "size", static_cast<long>(kThumbSize));
+               if (run < 0) throw HttpError(404, "run must be >= 0");
+               if (size < 1 || size > 512) throw HttpError(400, "size must be 1-512");
+               res.set_content(encode_thumbnails(*set, static_cast<size_t>(run), str_param(req, "kind", "cross"),
+                                                 static_cast<size_t>(size)),
+                               "application/octet-stream");
+             }));
+    http.Get(R"(/api/sets/(\d{1,9})/file)", guarded([this](const auto& req, auto& res) {
+               res.set_header("Content-Disposition", "attachment; filename=\"attention.attn.safetensors\"");
+               res.set_content(attention_set_bytes(*set_of(req)), "application/octet-stream");
+             }));
+    http.Get(R"(/api/sets/(\d{1,9})/figure\.svg)", guarded([this](const auto& req, auto& res) {
+               res.set_content(figure_svg(*set_of(req), req), "image/svg+xml");
+             }));
+    http.Post("/api/run", guarded([this](const auto& req, auto& res) { send_json(res, run(req.body)); }));
+    // The viewer's own files, from the binary.
+    http.Get(R"(/(.*))", [](const httplib::Request& req, httplib::Response& res) {
+      std::string path = req.matches[1].str();
+      if (path.empty()) path = "index.html";
+      if (path.rfind("api/", 0) == 0) return send_error(res, 404, "no such API endpoint: /" + path);
+      const WebAsset* a = find_web_asset(path);
+      if (!a) return send_error(res, 404, "no such file: /" + path);
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(std::string(a->bytes), std::string(content_type_of(path)).c_str());
+    });
+    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      send_error(res, 500, "internal error");
+    });
+  }
+};
+
+ViewerServer::ViewerServer(SetStore& sets, std::vector<ModelBackend> models)
+    : impl_(std::make_unique<Impl>(sets, std::move(models))) {}
+ViewerServer::~ViewerServer() = default;
+
+int ViewerServer::bind(const std::string& host, int port) {
+  const int bound = port == 0 ? impl_->http.bind_to_any_port(host) : (impl_->http.bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + " (in use, or not an address of this machine)");
+  return bound;
+}
+
+void ViewerServer::listen() { impl_->http.listen_after_bind(); }
+void ViewerServer::stop() { impl_->http.stop(); }
+
+}  // namespace attnscope

@@ -1,0 +1,30 @@
+// `attnscope serve`: the viewer's files and its JSON + binary API over HTTP (docs/viewer.md).
+// Bad requests get 4xx and one line of JSON ({"error": "..."}), never a crash. Model runs are
+// serialised with a mutex (libtorch modules are not re-entrant); everything else runs in parallel.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "serve/model_backend.h"
+#include "serve/set_store.h"
+
+namespace attnscope {
+
+class ViewerServer {
+ public:
+  ViewerServer(SetStore& sets, std::vector<ModelBackend> models);
+  ~ViewerServer();
+
+  // Binds host:port (port 0: any free port) and returns the port; throws naming host and port.
+  int bind(const std::string& host, int port);
+  void listen();  // serves until stop(); returns after it
+  void stop();    // safe from any thread
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace attnscope

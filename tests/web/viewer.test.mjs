@@ -1,0 +1,187 @@
+// The viewer in real headless Chromium (Debian's /usr/bin/chromium via playwright-core; no browser
+// download). usage: node viewer.test.mjs URL GRID_FILE SCREENSHOT_DIR [EXPORTED_HTML]
+// GRID_FILE is the 3-layer x 4-head set the server was started with (make_set.py 3 4 10).
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const [url, gridFile, shots, html] = process.argv.slice(2);
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+// Reads one float32 weight straight from the .attn.safetensors file (docs/attention-file.md).
+function weightFromFile(file, tensor, h, q, k) {
+  const buf = fs.readFileSync(file);
+  const n = Number(buf.readBigUInt64LE(0));
+  const header = JSON.parse(buf.subarray(8, 8 + n).toString());
+  const t = header[tensor];
+  const [, Q, K] = t.shape;
+  return buf.readFloatLE(8 + n + t.data_offsets[0] + ((h * Q + q) * K + k) * 4);
+}
+
+let passed = 0, failed = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    console.log(`ok   ${name}`);
+    passed++;
+  } catch (e) {
+    console.log(`FAIL ${name}: ${e.message.split('\n')[0]}`);
+    failed++;
+  }
+}
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+
+const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attnscope-chromium-'));
+const browser = await chromium.launchPersistentContext(userDir, {
+  executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true, viewport: { width: 1400, height: 900 } });
+const page = browser.pages()[0] || await browser.newPage();
+const consoleErrors = [];
+page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+page.on('pageerror', (e) => consoleErrors.push(e.message));
+const ready = async (renders) => page.waitForFunction((n) => window.attnscope && window.attnscope.ready && window.attnscope.renders > n, renders ?? 0, { timeout: 20000 });
+const renders = () => page.evaluate(() => window.attnscope.renders);
+const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+
+// Hovers cell (q, k) of a heatmap canvas using the geometry it publishes.
+async function hover(selector, q, k) {
+  const c = page.locator(selector);
+  const d = await c.evaluate((e) => ({ ...e.dataset }));
+  const cell = +d.cell;
+  await c.hover({ position: { x: +d.x0 + k * cell + cell / 2, y: +d.y0 + q * cell + cell / 2 } });
+}
+
+await check('page loads with no console errors', async () => {
+  await page.goto(url);
+  await ready();
+  await shot('01-overview');
+  assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
+});
+
+await check('grid cell (layer 2, head 3) shows that head, read-out equals the file', async () => {
+  const n = await renders();
+  await page.selectOption('#set', { label: 'grid.attn.safetensors' });
+  await ready(n);
+  const m = await renders();
+  await page.click('#grid canvas[data-layer="1"][data-head="2"]');
+  await ready(m);
+  const title = await page.textContent('#view .panel:nth-child(2) h2');
+  assert(title.includes('layer 2, head 3'), `detail title is '${title}'`);
+  assert(await page.locator('#grid canvas.selected[data-layer="1"][data-head="2"]').count() === 1, 'cell not highlighted');
+  await hover('#detail-canvas', 3, 5);
+  const shown = await page.locator('#readout').evaluate((e) => ({ ...e.dataset, text: e.textContent }));
+  const expected = weightFromFile(gridFile, 'encoder-self.1', 2, 3, 5);
+  assert(+shown.q === 3 && +shown.k === 5, `hovered (${shown.q}, ${shown.k})`);
+  assert(Math.fround(parseFloat(shown.value)) === expected, `read-out ${shown.value} != file ${expected}`);
+  assert(shown.text.includes(expected.toFixed(6)), `text '${shown.text}' lacks ${expected.toFixed(6)}`);
+  await shot('02-grid-detail');
+});
+
+await check('switchers: mean of heads, magma, per-row max, heads view', async () => {
+  let n = await renders();
+  await page.selectOption('#head', '-1'); await ready(n); n = await renders();
+  await page.selectOption('#colormap', 'magma'); await ready(n); n = await renders();
+  await page.selectOption('#norm', 'row'); await ready(n);
+  const notes = await page.textContent('#notes');
+  assert(notes.includes('mean of heads') && notes.includes('per row'), `notes: ${notes}`);
+  await shot('03-mean-magma-rownorm');
+  n = await renders();
+  await page.click('#tabs button[data-view="heads"]'); await ready(n);
+  assert(await page.locator('#heads-canvas').count() === 1, 'no heads canvas');
+  await page.uncheck('.heads-toggle input[data-head="0"]');
+  await shot('04-heads');
+  n = await renders();
+  await page.selectOption('#norm', 'none'); await ready(n); n = await renders();
+  await page.selectOption('#colormap', 'viridis'); await ready(n); n = await renders();
+  await page.click('#tabs button[data-view="overview"]'); await ready(n);
+});
+
+await check('typing a new input runs the model and redraws', async () => {
+  const n = await renders();
+  await page.fill('#input', 'abcdefgh');
+  await page.press('#input', 'Enter');
+  await ready(n);
+  const summary = await page.textContent('#summary');
+  assert(summary.includes('"abcdefgh"'), `summary: ${summary}`);
+  const rows = await page.locator('#detail-canvas').evaluate((e) => +e.dataset.rows);
+  const out = await page.evaluate(async () => (await window.attnscope.api.set(window.attnscope.state.setId)).runs[0]);
+  assert(rows === out.target_tokens.length, `detail rows ${rows} vs ${out.target_tokens.length} target tokens`);
+  await shot('05-new-input');
+});
+
+await check('input outside the vocabulary: one-line error on screen, no crash', async () => {
+  await page.fill('#input', 'abc!');
+  await page.press('#input', 'Enter');
+  await page.waitForSelector('#error:not([hidden])');
+  const text = await page.textContent('#error');
+  assert(/position|vocabulary|'!'/.test(text) && !text.includes('\n'), `error: ${text}`);
+  await shot('06-bad-input');
+});
+
+await check('masking tokens produces the compare view', async () => {
+  let n = await renders();
+  await page.click('#tabs button[data-view="compare"]'); await ready(n);
+  await page.click('#mask-chips .chip[data-pos="0"]');
+  await page.click('#mask-chips .chip[data-pos="1"]');
+  n = await renders();
+  await page.click('#run-masked');
+  await ready(n);
+  await page.waitForSelector('#compare-diff', { timeout: 20000 });
+  for (const id of ['#compare-original', '#compare-masked', '#compare-diff']) assert(await page.locator(id).count() === 1, `${id} missing`);
+  const note = await page.textContent('#mask-note');
+  assert(note.includes("replaced by '"), `note: ${note}`);
+  await shot('07-compare');
+});
+
+await check('steps view: slider moves the current step', async () => {
+  const n = await renders();
+  await page.click('#tabs button[data-view="steps"]'); await ready(n);
+  await page.locator('#step-slider').fill('3');
+  const label = await page.textContent('#step-label');
+  assert(label.startsWith('step 4 of'), `label: ${label}`);
+  await shot('08-steps');
+});
+
+await check('bad API requests get 4xx and one line of JSON', async () => {
+  const cases = [['/api/sets/999', 404], ['/api/sets/0/block?run=0&block=cross.7&head=0', 404],
+    ['/api/sets/0/block?run=9&block=encoder-self.0&head=0', 404], ['/api/sets/0/block?head=x', 400]];
+  for (const [u, status] of cases) {
+    const r = await page.request.get(url.replace(/\/$/, '') + u);
+    assert(r.status() === status, `${u}: ${r.status()}`);
+    const body = await r.text();
+    assert(!body.includes('\n') && JSON.parse(body).error, `${u}: ${body}`);
+  }
+  for (const [body, status] of [['{"input": ', 400], ['{"model": "nope", "input": "abc"}', 404], ['{"input": "ABC"}', 400],
+    ['{"input": "abc", "mask": [7]}', 400]]) {
+    const r = await page.request.post(url.replace(/\/$/, '') + '/api/run', { data: body, headers: { 'Content-Type': 'application/json' } });
+    assert(r.status() === status, `POST ${body}: ${r.status()} ${await r.text()}`);
+  }
+});
+
+if (html) {
+  await check('exported HTML works from file:// with no fetches', async () => {
+    consoleErrors.length = 0;
+    const requests = [];
+    page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) requests.push(r.url()); });
+    await page.goto('file://' + html);
+    await ready();
+    const m = await renders();
+    await page.click('#grid canvas[data-layer="2"][data-head="1"]');
+    await ready(m);
+    await hover('#detail-canvas', 4, 2);
+    const v = await page.locator('#readout').evaluate((e) => e.dataset.value);
+    const expected = weightFromFile(gridFile, 'encoder-self.2', 1, 4, 2);
+    assert(Math.fround(parseFloat(v)) === expected, `read-out ${v} != file ${expected}`);
+    assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
+    assert(requests.length === 0, `network requests: ${requests.join(' ')}`);
+    await shot('09-exported-file');
+  });
+} else {
+  console.log('note: attnscope export has no --html yet; exported-page check not run');
+}
+
+await browser.close();
+fs.rmSync(userDir, { recursive: true, force: true });
+console.log(`web viewer: ${passed} passed, ${failed} failed (screenshots: ${shots})`);
+process.exit(failed === 0 ? 0 : 1);

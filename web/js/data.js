@@ -1,0 +1,76 @@
+// Where the viewer's data comes from: the server's API, or the responses embedded in an exported
+// page (same URLs, same bytes), so every view runs the same code online and from file://.
+// Data shape version 1 (src/serve/viewer_data.h): JSON descriptions + binary envelopes.
+export const DATA_VERSION = 1;
+
+function decodeBase64(text) {
+  const bin = atob(text);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out.buffer;
+}
+
+export function createSource() {
+  const blob = document.getElementById('attnscope-data');
+  if (blob) {
+    const embedded = JSON.parse(blob.textContent);
+    if (embedded.version !== DATA_VERSION) throw new Error(`embedded data version ${embedded.version}, viewer reads ${DATA_VERSION}`);
+    const get = (url) => {
+      const b64 = embedded.responses[url];
+      if (b64 === undefined) throw new Error(`not in this exported page: ${url}`);
+      return decodeBase64(b64);
+    };
+    return {
+      embedded: true,
+      bytesSent: 0,
+      async json(url) { return JSON.parse(new TextDecoder().decode(get(url))); },
+      async bytes(url) { return get(url); },
+      async post() { throw new Error('an exported page cannot run models'); },
+    };
+  }
+  const src = {
+    embedded: false,
+    bytesSent: 0,  // response bytes received, for the bench
+    async fetch(url, init) {
+      const res = await fetch(url, init);
+      const buf = await res.arrayBuffer();
+      src.bytesSent += buf.byteLength;
+      if (!res.ok) {
+        let msg = `${res.status} ${res.statusText}`;
+        try { msg = JSON.parse(new TextDecoder().decode(buf)).error; } catch (e) { /* not JSON */ }
+        throw new Error(msg);
+      }
+      return buf;
+    },
+    async json(url) { return JSON.parse(new TextDecoder().decode(await src.fetch(url))); },
+    async bytes(url) { return src.fetch(url); },
+    async post(url, body) {
+      const buf = await src.fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      return JSON.parse(new TextDecoder().decode(buf));
+    },
+  };
+  return src;
+}
+
+function halfToFloat(h) {
+  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+// u32 header length | JSON header | payload  ->  {header, values}
+export function decodeEnvelope(buffer) {
+  const n = new DataView(buffer).getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, n)));
+  const offset = 4 + n;
+  let values;
+  if (header.dtype === 'f32') values = new Float32Array(buffer.slice(offset));
+  else if (header.dtype === 'u8') values = new Uint8Array(buffer, offset);
+  else if (header.dtype === 'f16') {
+    const half = new Uint16Array(buffer.slice(offset));
+    values = new Float32Array(half.length);
+    for (let i = 0; i < half.length; i++) values[i] = halfToFloat(half[i]);
+  } else throw new Error(`unknown dtype ${header.dtype}`);
+  return { header, values };
+}

@@ -1,0 +1,132 @@
+// The viewer: loads the server's (or the embedded page's) sets, keeps one state object, and asks
+// the current view to draw it. Every display transform in effect is listed under the view.
+import { createApi } from './api.js';
+import { buildLut } from './colormap.js';
+import { findBlock } from './views/common.js';
+import { renderCompare } from './views/compare.js';
+import { renderHeads } from './views/heads.js';
+import { renderOverview } from './views/overview.js';
+import { renderSteps } from './views/steps.js';
+
+const VIEWS = { overview: renderOverview, heads: renderHeads, compare: renderCompare, steps: renderSteps };
+const $ = (id) => document.getElementById(id);
+
+const api = createApi();
+const state = { setId: 0, run: 0, view: 'overview', kind: 'cross', layer: 0, head: 0, colormap: 'viridis',
+  norm: 'none', merge: false, model: '', step: 0 };
+let info = null, set = null, maps = null, drawing = Promise.resolve();
+window.attnscope = { state, api, ready: false, renders: 0 };
+
+function options(select, items, value) {
+  select.replaceChildren(...items.map(([v, text]) => Object.assign(document.createElement('option'), { value: v, textContent: text })));
+  select.value = String(value);
+}
+
+function fail(e) {
+  $('error').hidden = false;
+  $('error').textContent = e.message || String(e);
+  console.warn('attnscope:', e.message || e);  // a warning: bad input is expected, not a page error
+}
+
+function syncControls() {
+  const run = set.runs[state.run];
+  options($('run'), set.runs.map((r, i) => [i, r.name || `run ${i + 1}`]), state.run);
+  const kinds = [...new Set(run.blocks.map((b) => b.kind))];
+  if (!kinds.includes(state.kind)) state.kind = kinds.includes('cross') ? 'cross' : kinds[0];
+  options($('kind'), kinds.map((k) => [k, k]), state.kind);
+  const layers = run.blocks.filter((b) => b.kind === state.kind).map((b) => b.layer).sort((a, b) => a - b);
+  if (!layers.includes(state.layer)) state.layer = layers[layers.length - 1];
+  options($('layer'), layers.map((l) => [l, `${l + 1}`]), state.layer);
+  const heads = findBlock(run, state.kind, state.layer).heads;
+  if (state.head >= heads) state.head = 0;
+  options($('head'), [[-1, 'mean of heads'], ...Array.from({ length: heads }, (_, h) => [h, `${h + 1}`])], state.head);
+  $('merge').checked = state.merge;
+  $('merge').disabled = set.subword === 'none';
+  $('merge').parentElement.title = set.subword === 'none' ? 'these tokens have no subword markers' : `style: ${set.subword}`;
+  $('summary').textContent = `${set.meta.model || 'attention'} \u2014 ${JSON.stringify(run.input)} \u2192 ${JSON.stringify(run.output)}`;
+  document.querySelectorAll('#tabs button').forEach((b) => b.classList.toggle('active', b.dataset.view === state.view));
+}
+
+async function render() {
+  window.attnscope.ready = false;
+  document.body.dataset.ready = '0';
+  const mine = drawing.then(async () => {
+    syncControls();
+    const root = $('view'), notes = [];
+    const fresh = document.createElement('main');
+    fresh.id = 'view';
+    const luts = Object.fromEntries(Object.entries(maps).map(([k, v]) => [k, buildLut(v)]));
+    const ctx = { api, state, set, run: set.runs[state.run], lut: luts[state.colormap], luts, root: fresh, notes,
+      models: info.models, fail, update, openSet };
+    try {
+      await VIEWS[state.view](ctx);
+      $('error').hidden = true;
+    } catch (e) { fail(e); }
+    root.replaceWith(fresh);
+    if (state.norm === 'row') notes.push('colours normalised per row (each row scaled to its maximum; read-out stays raw)');
+    if (state.merge) notes.push('subwords merged into words (sum over keys, mean over queries)');
+    $('notes').textContent = notes.join(' \u00b7 ');
+    window.attnscope.renders++;
+    window.attnscope.ready = true;
+    document.body.dataset.ready = '1';
+  });
+  drawing = mine.catch(() => {});
+  return mine;
+}
+
+function update(changes) { Object.assign(state, changes); return render(); }
+
+async function openSet(id, changes = {}) {
+  info = await api.info();
+  set = await api.set(id);
+  Object.assign(state, { setId: id, run: 0 }, changes);
+  options($('set'), info.sets.map((s) => [s.id, s.name]), id);
+  return render();
+}
+
+async function main() {
+  [info, maps] = await Promise.all([api.info(), api.colormaps()]);
+  options($('colormap'), Object.keys(maps).filter((k) => !maps[k].diverging).map((k) => [k, k]), state.colormap);
+  if (info.models.length) {
+    $('run-form').hidden = false;
+    state.model = info.models[0].name;
+    options($('model'), info.models.map((m) => [m.name, `${m.name} (${m.summary})`]), state.model);
+  }
+  $('svg').hidden = api.source.embedded;
+  $('set').addEventListener('change', () => openSet(+$('set').value).catch(fail));
+  $('model').addEventListener('change', () => { state.model = $('model').value; });
+  for (const [id, key, parse] of [['run', 'run', Number], ['kind', 'kind', String], ['layer', 'layer', Number],
+    ['head', 'head', Number], ['colormap', 'colormap', String], ['norm', 'norm', String]])
+    $(id).addEventListener('change', () => update({ [key]: parse($(id).value) }));
+  $('merge').addEventListener('change', () => update({ merge: $('merge').checked }));
+  document.querySelectorAll('#tabs button').forEach((b) => b.addEventListener('click', () => update({ view: b.dataset.view })));
+  $('run-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      const d = await api.run(state.model, $('input').value);
+      await openSet(d.id);
+    } catch (e) { fail(e); }
+  });
+  $('png').addEventListener('click', () => {
+    const c = document.querySelector('#view canvas.heatmap') || document.querySelector('#view canvas');
+    if (!c) return;
+    c.toBlob((blob) => download(blob, `attnscope-${state.view}.png`));
+  });
+  $('svg').addEventListener('click', () => {
+    const view = { overview: 'heatmap', heads: 'lines', compare: 'compare', steps: 'steps' }[state.view];
+    const q = `view=${view}&run=${state.run}&kind=${state.kind}&layer=${state.layer}&head=${state.head}&colormap=${state.colormap}&merge=${state.merge ? 'words' : 'none'}`;
+    window.open(`/api/sets/${state.setId}/figure.svg?${q}`, '_blank');
+  });
+  if (!info.sets.length) { fail(new Error('no attention yet: type an input and press Run')); return; }
+  await openSet(info.sets[0].id);
+}
+
+function download(blob, name) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+main().catch(fail);

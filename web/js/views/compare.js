@@ -1,0 +1,62 @@
+// Compare (seed 001): click source tokens to mask them, re-run, and see the original, the masked
+// run (one shared colour scale) and their difference (masked - original, diverging map).
+import { heatmap } from '../heatmap.js';
+import { axisTokens, blockName, el, findBlock } from './common.js';
+
+export async function renderCompare(ctx) {
+  const { api, state, set, lut, luts, root, notes, models } = ctx;
+  const run0 = set.runs[0];
+  const isPair = set.runs.length >= 2 && set.runs[1].name === 'masked';
+  const model = models.find((m) => m.name === state.model);
+  // Choosing tokens to mask: the original run's source characters (</s> cannot be masked).
+  const chips = el('div', { className: 'chips', id: 'mask-chips' });
+  const masked = new Set(isPair ? JSON.parse(set.runs[1].info.mask || '[]') : []);
+  run0.source_tokens.forEach((t, i) => {
+    if (t === '</s>') return;
+    const chip = el('button', { className: 'chip' + (masked.has(i) ? ' masked' : ''), textContent: t === ' ' ? '\u2423' : t });
+    chip.dataset.pos = i;
+    chip.addEventListener('click', () => { masked.has(i) ? masked.delete(i) : masked.add(i); chip.classList.toggle('masked'); });
+    chips.append(chip);
+  });
+  const go = el('button', { textContent: 'Run masked', id: 'run-masked', disabled: !model });
+  go.addEventListener('click', async () => {
+    if (masked.size === 0) return ctx.fail(new Error('click source tokens to mask first'));
+    try {
+      const d = await api.run(model.name, run0.input, [...masked].sort((a, b) => a - b));
+      await ctx.openSet(d.id, { view: 'compare', run: 0 });
+    } catch (e) { ctx.fail(e); }
+  });
+  const placeholder = model?.placeholder ?? (isPair ? set.runs[1].info.mask_placeholder : undefined);
+  const how = placeholder !== undefined
+    ? `No [MASK] token in this character vocabulary: masked characters are replaced by '${placeholder}'.`
+    : 'Masking needs a model (start the server with --model).';
+  root.append(el('div', { className: 'panel' }, el('h2', { textContent: 'click source tokens to mask, then run' }),
+    chips, el('div', {}, go), el('div', { id: 'mask-note', textContent: how })));
+  if (!isPair) { notes.push('compare: no masked run yet'); return null; }
+
+  const name = blockName(state.kind, state.layer);
+  const [a, b] = await Promise.all([0, 1].map((r) => api.block(state.setId, r, name, state.head, state.merge)));
+  let vmax = 0;
+  for (const m of [a, b]) for (const v of m.values) vmax = Math.max(vmax, v);
+  const t0 = axisTokens(set.runs[0], state.kind, state.merge), t1 = axisTokens(set.runs[1], state.kind, state.merge);
+  const shared = { lut, vmin: 0, vmax, normalise: state.norm };
+  const orig = heatmap({ ...shared, values: a.values, rows: a.rows, cols: a.cols, rowLabels: t0.rows, colLabels: t0.cols,
+    title: `original: ${set.runs[0].input} \u2192 ${set.runs[0].output}` });
+  const mask = heatmap({ ...shared, values: b.values, rows: b.rows, cols: b.cols, rowLabels: t1.rows, colLabels: t1.cols,
+    title: `masked: ${set.runs[1].input} \u2192 ${set.runs[1].output}` });
+  // Difference over the rows and columns both runs have (outputs may differ in length).
+  const rows = Math.min(a.rows, b.rows), cols = Math.min(a.cols, b.cols);
+  const diff = new Float32Array(rows * cols);
+  let dmax = 1e-6;
+  for (let q = 0; q < rows; q++) for (let k = 0; k < cols; k++) {
+    diff[q * cols + k] = b.values[q * b.cols + k] - a.values[q * a.cols + k];
+    dmax = Math.max(dmax, Math.abs(diff[q * cols + k]));
+  }
+  const d = heatmap({ values: diff, rows, cols, rowLabels: t1.rows.slice(0, rows), colLabels: t1.cols.slice(0, cols),
+    lut: luts.RdBu_r, vmin: -dmax, vmax: dmax, title: 'difference (masked \u2212 original)', barTitle: 'weight difference' });
+  orig.panel.id = 'compare-original'; mask.panel.id = 'compare-masked'; d.panel.id = 'compare-diff';
+  root.append(orig.panel, mask.panel, d.panel);
+  notes.push('original and masked share one colour scale');
+  if (rows < Math.max(a.rows, b.rows)) notes.push(`difference over the first ${rows} output steps both runs have`);
+  return orig.canvas;
+}

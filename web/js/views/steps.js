@@ -1,0 +1,44 @@
+// Steps (seed 004): a slider over decoding steps; at step t the decoder's query attends over the
+// source: its weights as bars, the heatmap with later steps dimmed, the output produced so far.
+import { heatmap } from '../heatmap.js';
+import { cssColor } from '../colormap.js';
+import { axisTokens, blockName, el } from './common.js';
+
+export async function renderSteps(ctx) {
+  const { api, state, run, lut, root, notes } = ctx;
+  const kind = run.blocks.some((b) => b.kind === 'cross') ? 'cross' : state.kind;
+  const layer = kind === state.kind ? state.layer : 0;
+  const m = await api.block(state.setId, state.run, blockName(kind, layer), state.head, state.merge);
+  const tokens = axisTokens(run, kind, state.merge);
+  state.step = Math.min(state.step ?? 0, m.rows - 1);
+  const slider = el('input', { type: 'range', min: 0, max: m.rows - 1, value: state.step, id: 'step-slider' });
+  const label = el('span', { id: 'step-label' });
+  const out = el('div', { className: 'step-tokens' });
+  const bars = el('canvas', { width: Math.max(300, tokens.cols.length * 26), height: 150 });
+  const holder = el('div');
+  root.append(el('div', { className: 'panel' }, el('h2', { textContent: `decoding steps (${kind}, layer ${layer + 1})` }),
+    el('div', {}, slider, ' ', label), out, bars, holder));
+  let canvas = null;
+  function draw() {
+    const t = state.step;
+    label.textContent = `step ${t + 1} of ${m.rows}: query ${JSON.stringify(tokens.rows[t])}`;
+    out.replaceChildren(...tokens.rows.map((s, i) => el('span', { className: i === t ? 'current' : '', textContent: s })));
+    const g = bars.getContext('2d'), n = m.cols, bw = bars.width / n;
+    g.fillStyle = '#fff'; g.fillRect(0, 0, bars.width, bars.height);
+    let mx = 0; for (let k = 0; k < n; k++) mx = Math.max(mx, m.values[t * n + k]);
+    g.font = '11px "DejaVu Sans Mono", monospace'; g.textAlign = 'center';
+    for (let k = 0; k < n; k++) {
+      const v = m.values[t * n + k], h = (v / Math.max(mx, 1e-9)) * 110;
+      g.fillStyle = cssColor(lut, v / Math.max(mx, 1e-9)); g.fillRect(k * bw + 1, 120 - h, bw - 2, h);
+      g.fillStyle = '#1d1d1f'; if (bw >= 8) g.fillText(tokens.cols[k], k * bw + bw / 2, 134);
+    }
+    const v = heatmap({ values: m.values, rows: m.rows, cols: m.cols, rowLabels: tokens.rows, colLabels: tokens.cols, lut,
+      normalise: state.norm, rowShown: t + 1, title: 'steps so far (later steps dimmed)' });
+    holder.replaceChildren(v.panel);
+    canvas = v.canvas;
+  }
+  slider.addEventListener('input', () => { state.step = +slider.value; draw(); });
+  draw();
+  notes.push('bars: the weights of the current step, scaled to its maximum');
+  return canvas;
+}
