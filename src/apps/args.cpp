@@ -9,6 +9,7 @@ namespace attnscope {
 Args::Args(int argc, char** argv, std::set<std::string> flags) : command_(argc > 0 ? argv[0] : "") {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "-o") a = "--out";  // the one short option every writing command takes
     if (a == "-h" || a == "--help") {
       help_ = true;
     } else if (a.size() > 2 && a.rfind("--", 0) == 0) {

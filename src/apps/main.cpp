@@ -24,6 +24,8 @@ const Command kCommands[] = {
     {"import", attnscope::cmd_import, "read attention from .npy, .npz, .safetensors or JSON into .attn.safetensors"},
     {"export", attnscope::cmd_export, "write an .attn.safetensors file as NPY, JSON or CSV"},
     {"aer", attnscope::cmd_aer, "precision, recall and alignment error rate of word alignments"},
+    {"stats", attnscope::cmd_stats, "per-head statistics (entropy, distance, special-token share, ...) over a corpus"},
+    {"derive", attnscope::cmd_derive, "attention rollout or attention flow of a saved set, as a new set"},
     {"serve", attnscope::cmd_serve, "serve the interactive viewer on models and .attn.safetensors files"},
 };
 

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <utility>
 
 namespace attnscope {
 
@@ -53,6 +55,53 @@ void Progress::checkpoint(int64_t step, double loss, double acc, double rate) {
 void Progress::done() {
   if (enabled_ && tty_ && drawn_) std::fprintf(stderr, "\n");
   drawn_ = false;
+}
+
+ProgressBar::ProgressBar(bool enabled, int64_t total, std::string unit)
+    : enabled_(enabled),
+      tty_(::isatty(STDERR_FILENO)),
+      total_(total),
+      unit_(std::move(unit)),
+      start_(std::chrono::steady_clock::now()),
+      last_(start_) {}
+
+std::string ProgressBar::line(int64_t done) const {
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double rate = secs > 0 ? done / secs : 0;
+  char buf[200];
+  if (total_ > 0) {
+    constexpr int kWidth = 24;
+    const int filled = static_cast<int>(kWidth * std::min<int64_t>(done, total_) / total_);
+    std::string bar(filled, '#');
+    bar.append(kWidth - filled, '-');
+    std::snprintf(buf, sizeof buf, "[%s] %lld/%lld %s  %.1f/s  ETA %s", bar.c_str(), static_cast<long long>(done),
+                  static_cast<long long>(total_), unit_.c_str(), rate,
+                  format_duration(rate > 0 ? (total_ - done) / rate : 0).c_str());
+  } else {
+    std::snprintf(buf, sizeof buf, "%lld %s  %.1f/s", static_cast<long long>(done), unit_.c_str(), rate);
+  }
+  return buf;
+}
+
+void ProgressBar::update(int64_t done) {
+  done_ = done;
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (tty_) {
+    if (now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    std::fprintf(stderr, "\r\033[K%s", line(done).c_str());
+  } else if (total_ > 0) {
+    const int decile = static_cast<int>(10 * done / total_);
+    if (decile == last_decile_) return;
+    last_decile_ = decile;
+    std::fprintf(stderr, "%s\n", line(done).c_str());
+  }
+}
+
+void ProgressBar::done() {
+  if (!enabled_) return;
+  std::fprintf(stderr, tty_ ? "\r\033[K%s\n" : "%s\n", line(done_).c_str());
 }
 
 }  // namespace attnscope

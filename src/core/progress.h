@@ -25,6 +25,24 @@ class Progress {
   std::chrono::steady_clock::time_point last_;
 };
 
+// A bar for counted work (sentences of a corpus, files): "[#####-----] 120/400 sentences
+// 45.1/s ETA 6s", redrawn in place on a terminal, a line every 10% otherwise. total 0 = unknown.
+class ProgressBar {
+ public:
+  ProgressBar(bool enabled, int64_t total, std::string unit);
+  void update(int64_t done);
+  void done();  // final state and a newline
+
+ private:
+  std::string line(int64_t done) const;
+  bool enabled_, tty_;
+  int64_t total_;
+  std::string unit_;
+  int last_decile_ = -1;
+  int64_t done_ = 0;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+
 std::string format_duration(double seconds);  // "42s", "3m05s", "1h02m"
 
 }  // namespace attnscope

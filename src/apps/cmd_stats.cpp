@@ -1,0 +1,248 @@
+// attnscope stats: per-head statistics (entropy, distance, special/punctuation/previous/same/next
+// shares, after Clark et al. 2019) over a corpus run through a model, or over saved
+// .attn.safetensors files; a table, a JSON file and one layer x head figure per statistic.
+// Under `mpirun -np N` the sentences are split across processes and reduced exactly.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "analysis/head_stats.h"
+#include "apps/args.h"
+#include "apps/commands.h"
+#include "core/progress.h"
+#include "core/process_group.h"
+#include "io/atomic_file.h"
+#include "io/attention_file.h"
+#include "models/pretrained.h"
+#include "models/seq2seq_model.h"
+#include "models/threads.h"
+#include "render/stat_figure.h"
+
+namespace attnscope {
+
+namespace {
+
+const char* kHelp = R"(usage: attnscope stats --model PATH CORPUS.txt [options]
+       attnscope stats FILE.attn.safetensors ... [options]
+
+Per-head statistics over a whole corpus (after Clark et al. 2019, "What Does BERT Look At?"),
+averaged over every query token of every sentence:
+  entropy       -sum p ln p of each attention row (nats)
+  uniform       the entropy uniform attention would have over the keys the query may see
+  broadness     entropy / uniform (1 = as broad as uniform, 0 = all weight on one key)
+  distance      mean |query - key| weighted by attention (self-attention only)
+  special       share of attention on [CLS], [SEP], <s>, </s>, <|endoftext|> ...
+  punctuation   share on punctuation tokens
+  previous, same, next   share on the token before, the token itself, the token after
+
+With --model, each non-empty line of CORPUS is one input: pretrained language models record
+self-attention over the line's tokens (with the model's special tokens, e.g. BOS); trained
+seq2seq models translate the line and record cross-attention. Without --model, the runs of
+saved .attn.safetensors files are the sentences.
+
+Prints a table (one line per layer and head), writes OUT/stats.json and one layer x head
+figure per statistic and kind (OUT/<kind>-<statistic>.png).
+
+options:
+  --model PATH        a pretrained model (llama2.c checkpoint or folder) or a trained model dir
+  --out DIR           where stats.json and the figures go (default stats)
+  --max-sentences N   stop after N sentences (default: all)
+  --max-tokens N      truncate each input to N tokens (default: the model's context)
+  --format png|svg|pdf   figure format (default png)
+  --no-figures        table and JSON only
+  --quiet             no progress bar
+  --threads N         CPU threads per process (default 1)
+
+scale-out: mpirun -np 2 attnscope stats --model ... splits the sentences across processes
+(sentence i on process i mod N) and adds the per-sentence sums in corpus order on process 0:
+the result is bit-identical to one process. (As root, OpenMPI wants --allow-run-as-root.)
+
+example:
+  attnscope stats --model ../shared/models/stories260K stories.txt --out out/stats
+)";
+
+std::vector<std::string> read_lines(const std::string& path, long max_lines) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open the corpus");
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line) && (max_lines <= 0 || static_cast<long>(lines.size()) < max_lines)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") != std::string::npos) lines.push_back(line);
+  }
+  if (lines.empty()) throw std::runtime_error(path + ": no non-empty lines");
+  return lines;
+}
+
+// Produces the i-th sentence's attention, whatever the source.
+class SentenceSource {
+ public:
+  virtual ~SentenceSource() = default;
+  virtual size_t size() const = 0;
+  virtual AttentionRun run(size_t i) = 0;
+};
+
+class PretrainedSource : public SentenceSource {
+ public:
+  PretrainedSource(const std::string& path, std::vector<std::string> lines, long max_tokens)
+      : model_(PretrainedModel::load(path)), lines_(std::move(lines)),
+        max_tokens_(max_tokens > 0 ? max_tokens : model_.max_seq_len()) {}
+  size_t size() const override { return lines_.size(); }
+  AttentionRun run(size_t i) override {
+    std::vector<int> ids = model_.tokenizer().encode(lines_[i], true);
+    if (static_cast<long>(ids.size()) > max_tokens_) ids.resize(max_tokens_);
+    return model_.record(ids);
+  }
+
+ private:
+  PretrainedModel model_;
+  std::vector<std::string> lines_;
+  long max_tokens_;
+};
+
+class Seq2SeqSource : public SentenceSource {
+ public:
+  Seq2SeqSource(const std::string& dir, std::vector<std::string> lines)
+      : model_(Seq2SeqModel::load(dir)), lines_(std::move(lines)) {}
+  size_t size() const override { return lines_.size(); }
+  AttentionRun run(size_t i) override { return model_.translate(lines_[i]).run; }
+
+ private:
+  Seq2SeqModel model_;
+  std::vector<std::string> lines_;
+};
+
+class FileSource : public SentenceSource {
+ public:
+  explicit FileSource(const std::vector<std::string>& files) {
+    for (const std::string& f : files)
+      for (AttentionRun& r : load_attention_set(f).runs) runs_.push_back(std::move(r));
+    if (runs_.empty()) throw std::runtime_error("the files hold no runs");
+  }
+  size_t size() const override { return runs_.size(); }
+  AttentionRun run(size_t i) override { return runs_[i]; }
+
+ private:
+  std::vector<AttentionRun> runs_;
+};
+
+nlohmann::json to_json(const HeadStats& stats, const std::string& source) {
+  nlohmann::json j;
+  j["source"] = source;
+  j["sentences"] = stats.sentences;
+  j["statistics"] = nlohmann::json::array();
+  for (int s = 0; s < kStatCount; ++s) j["statistics"].push_back(head_stat_name(s));
+  j["heads"] = nlohmann::json::array();
+  for (const HeadStatsRow& r : stats.rows) {
+    nlohmann::json h{{"kind", kind_name(r.kind)}, {"layer", r.layer}, {"head", r.head}};
+    for (int s = 0; s < kStatCount; ++s)
+      h[head_stat_name(s)] = std::isnan(r.values[s]) ? nlohmann::json(nullptr) : nlohmann::json(r.values[s]);
+    j["heads"].push_back(h);
+  }
+  return j;
+}
+
+// One figure per (kind, statistic): rows = layers, columns = heads.
+void write_figures(const HeadStats& stats, const std::string& dir, const std::string& ext, const std::string& source,
+                   std::vector<std::string>& written) {
+  for (AttentionKind kind : {AttentionKind::EncoderSelf, AttentionKind::DecoderSelf, AttentionKind::Cross}) {
+    int layers = 0, heads = 0;
+    for (const HeadStatsRow& r : stats.rows)
+      if (r.kind == kind) layers = std::max(layers, r.layer + 1), heads = std::max(heads, r.head + 1);
+    if (!layers) continue;
+    for (int s = 0; s < kStatCount; ++s) {
+      StatFigure fig;
+      fig.values = Matrix(layers, heads, NAN);
+      bool any = false;
+      for (const HeadStatsRow& r : stats.rows)
+        if (r.kind == kind) {
+          fig.values.at(r.layer, r.head) = static_cast<float>(r.values[s]);
+          any |= !std::isnan(r.values[s]);
+        }
+      if (!any) continue;
+      for (int l = 0; l < layers; ++l) fig.row_labels.push_back(std::to_string(l));
+      for (int h = 0; h < heads; ++h) fig.col_labels.push_back(std::to_string(h));
+      fig.row_title = "layer";
+      fig.col_title = "head";
+      fig.title = std::string(head_stat_name(s)) + " per head · " + kind_name(kind);
+      fig.subtitle = source + " · " + std::to_string(stats.sentences) + " sentences, mean over every query token";
+      fig.colorbar_title = head_stat_name(s);
+      fig.colormap = s == kEntropy || s == kUniformEntropy || s == kDistance ? "magma" : "viridis";
+      const std::string path = dir + "/" + kind_name(kind) + "-" + head_stat_name(s) + "." + ext;
+      render_stat_figure(fig, path);
+      written.push_back(path);
+    }
+  }
+}
+
+}  // namespace
+
+int cmd_stats(int argc, char** argv) {
+  Args args(argc, argv, {"no-figures", "quiet"});
+  if (args.help()) {
+    std::fputs(kHelp, stdout);
+    return 0;
+  }
+  const auto model = args.get("model");
+  const std::string out = args.get("out", "stats");
+  const long max_sentences = args.get_int("max-sentences", 0, 0, 1L << 40);
+  const long max_tokens = args.get_int("max-tokens", 0, 0, 1 << 20);
+  const std::string format = args.choice("format", "png", {"png", "svg", "pdf"});
+  const bool figures = !args.has("no-figures"), quiet = args.has("quiet");
+  const int threads = static_cast<int>(args.get_int("threads", 1, 1, 256));
+  args.finish();
+  const std::vector<std::string>& inputs = args.positionals();
+  if (inputs.empty()) throw UsageError("missing input: a corpus file with --model, or .attn.safetensors files");
+  if (model && inputs.size() != 1) throw UsageError("with --model, give exactly one corpus file");
+  set_threads(threads);
+
+  ProcessGroup group;
+  std::unique_ptr<SentenceSource> source;
+  std::string described;
+  if (model) {
+    std::vector<std::string> lines = read_lines(inputs[0], max_sentences);
+    described = std::filesystem::path(*model).filename().string() + " on " +
+                std::filesystem::path(inputs[0]).filename().string();
+    if (PretrainedModel::recognizes(*model))
+      source = std::make_unique<PretrainedSource>(*model, std::move(lines), max_tokens);
+    else
+      source = std::make_unique<Seq2SeqSource>(*model, std::move(lines));
+  } else {
+    source = std::make_unique<FileSource>(inputs);
+    described = inputs.size() == 1 ? std::filesystem::path(inputs[0]).filename().string()
+                                   : std::to_string(inputs.size()) + " files";
+  }
+  size_t n = source->size();
+  if (max_sentences > 0) n = std::min(n, static_cast<size_t>(max_sentences));
+
+  // Every rank learns the layout from sentence 0, so all vectors have the same width.
+  const StatsLayout layout = StatsLayout::of(source->run(0));
+  std::vector<std::vector<double>> mine;
+  ProgressBar bar(!quiet && group.root(), static_cast<int64_t>(n), "sentences");
+  for (size_t i = 0; i < n; ++i) {
+    if (group.owns(i)) mine.push_back(sentence_sums(layout, source->run(i)));
+    bar.update(static_cast<int64_t>(i + 1));
+  }
+  bar.done();
+  const std::vector<std::vector<double>> all = group.gather_items(mine, n, layout.size());
+  if (!group.root()) return 0;
+
+  SentenceSums total;
+  for (const auto& s : all) accumulate(total, s);  // corpus order: identical for any process count
+  const HeadStats stats = finish_head_stats(layout, total, n);
+  std::fputs(format_head_stats(stats).c_str(), stdout);
+
+  std::filesystem::create_directories(out);
+  write_file_atomic(out + "/stats.json", to_json(stats, described).dump(1) + "\n");
+  std::vector<std::string> written{out + "/stats.json"};
+  if (figures) write_figures(stats, out, format, described, written);
+  std::fprintf(stderr, "%zu sentences on %d process%s; wrote %s", n, group.size(), group.size() == 1 ? "" : "es",
+               written.front().c_str());
+  if (written.size() > 1) std::fprintf(stderr, " and %zu figures in %s/", written.size() - 1, out.c_str());
+  std::fprintf(stderr, "\n");
+  return 0;
+}
+
+}  // namespace attnscope
