@@ -17,18 +17,22 @@ const char* kHelp = R"(usage: attnscope tokenize --tokenizer PATH [--ids] [--spe
 
 Tokenises the whole of FILE (or stdin, with - or no FILE) as one text and prints its tokens.
 
-Output: one piece per line, exactly as the model sees it (llama2.c pieces keep their leading
-space: " Once"; unknown characters appear as byte pieces such as <0xF0>). Inside a piece, a
-backslash, newline, tab and carriage return are written \\, \n, \t and \r, so every line is one
-piece. With --ids: the ids on one line, separated by spaces.
+Output: one piece per line, exactly as the model sees it: BERT "##ing", GPT-2 "Ġthe" (Ġ is a
+space), Marian "▁the", llama2.c " Once" (leading space kept; unknown characters as byte pieces
+such as <0xF0>). Inside a piece, a backslash, newline, tab and carriage return are written \\,
+\n, \t and \r, so every line is one piece. With --ids: the ids on one line, separated by spaces.
 
 options:
-  --tokenizer PATH   a tokenizer file or a folder holding one (today: llama2.c tok*.bin)
+  --tokenizer PATH   a model or tokenizer folder, or one of its files: vocab.txt (BERT WordPiece),
+                     vocab.json + merges.txt (GPT-2 byte-level BPE), source.spm + vocab.json
+                     (MarianMT SentencePiece, source side), tok*.bin (llama2.c)
   --ids              print ids instead of pieces
-  --special          add the model's special tokens as for a prompt (llama2.c: BOS first)
+  --special          add the model's special tokens as for a prompt (BERT: [CLS] ... [SEP];
+                     Marian: </s> last; llama2.c: BOS first; GPT-2: none)
 
-example:
+examples:
   echo -n "Once upon a time" | attnscope tokenize --tokenizer models/stories260K --ids
+  echo -n "The [MASK] sat." | attnscope tokenize --tokenizer bert-base-uncased --special
 )";
 
 // One piece per line: escape what would break the line structure.

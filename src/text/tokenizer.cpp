@@ -1,13 +1,16 @@
 // load_tokenizer: which tokenizer the files at a path are. Each family is recognised by the files
-// it ships in; new families (BERT vocab.txt, GPT-2 vocab.json + merges.txt, Marian *.spm) add a
-// branch here and nothing else changes for callers.
+// it ships in (BERT vocab.txt, GPT-2 vocab.json + merges.txt, Marian source.spm, llama2.c
+// tok*.bin); a new family adds a branch here and nothing else changes for callers.
 #include "text/tokenizer.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
+#include "text/gpt2_tokenizer.h"
 #include "text/llama2c_tokenizer.h"
+#include "text/marian_tokenizer.h"
+#include "text/wordpiece_tokenizer.h"
 
 namespace attnscope {
 
@@ -29,22 +32,42 @@ std::vector<fs::path> llama2c_tokenizers_in(const fs::path& dir) {
   return found;
 }
 
+constexpr const char* kLookedFor =
+    "looked for vocab.txt (BERT), vocab.json + merges.txt (GPT-2), source.spm (Marian), tok*.bin (llama2.c)";
+
+bool has(const fs::path& dir, const char* name) {
+  std::error_code ec;
+  return fs::is_regular_file(dir / name, ec);
+}
+
+std::unique_ptr<Tokenizer> load_folder(const fs::path& dir) {
+  const std::string d = dir.string();
+  if (has(dir, "vocab.txt")) return std::make_unique<WordPieceTokenizer>(WordPieceTokenizer::load(d));
+  if (has(dir, "merges.txt")) return std::make_unique<Gpt2Tokenizer>(Gpt2Tokenizer::load(d));  // names a missing vocab.json
+  if (has(dir, "source.spm")) return std::make_unique<MarianTokenizer>(MarianTokenizer::load(d));
+  const auto found = llama2c_tokenizers_in(dir);
+  if (found.size() == 1) return std::make_unique<Llama2cTokenizer>(Llama2cTokenizer::load(found[0].string()));
+  if (found.size() > 1)
+    throw std::runtime_error(d + " holds " + std::to_string(found.size()) + " llama2.c tokenizers (" +
+                             found[0].filename().string() + ", " + found[1].filename().string() + ", ...); pass one file");
+  if (has(dir, "vocab.json"))
+    throw std::runtime_error(d + ": vocab.json without merges.txt (GPT-2) or source.spm (Marian)");
+  throw std::runtime_error(d + ": no tokenizer found (" + kLookedFor + ")");
+}
+
 }  // namespace
 
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw std::runtime_error(path + ": no such tokenizer file or folder");
-  if (fs::is_directory(path, ec)) {
-    const auto found = llama2c_tokenizers_in(path);
-    if (found.size() == 1) return std::make_unique<Llama2cTokenizer>(Llama2cTokenizer::load(found[0].string()));
-    if (found.size() > 1)
-      throw std::runtime_error(path + " holds " + std::to_string(found.size()) + " llama2.c tokenizers (" +
-                               found[0].filename().string() + ", " + found[1].filename().string() +
-                               ", ...); pass one file");
-    throw std::runtime_error(path + ": no tokenizer found (looked for a llama2.c tok*.bin)");
-  }
+  if (fs::is_directory(path, ec)) return load_folder(path);
   if (Llama2cTokenizer::looks_like(path)) return std::make_unique<Llama2cTokenizer>(Llama2cTokenizer::load(path));
-  throw std::runtime_error(path + ": not a tokenizer attnscope knows (known: llama2.c tok*.bin)");
+  // One of the files of a tokenizer folder names its folder.
+  const fs::path p(path);
+  const std::string name = p.filename().string();
+  if (name == "vocab.txt" || name == "vocab.json" || name == "merges.txt" || name == "source.spm")
+    return load_folder(p.parent_path().empty() ? fs::path(".") : p.parent_path());
+  throw std::runtime_error(path + ": not a tokenizer attnscope knows (" + kLookedFor + ")");
 }
 
 }  // namespace attnscope

@@ -1,7 +1,7 @@
 // The one tokenizer interface: text <-> token ids for pretrained models, plus the display string
-// of each piece exactly as the model sees it. Torch-free. Implementations: llama2.c's tok*.bin
-// (text/llama2c_tokenizer.h); BERT WordPiece, GPT-2 byte-level BPE and MarianMT SentencePiece
-// slot in behind the same interface and the same factory.
+// of each piece exactly as the model sees it. Torch-free. Implementations: BERT WordPiece
+// (text/wordpiece_tokenizer.h), GPT-2 byte-level BPE (text/gpt2_tokenizer.h), MarianMT
+// SentencePiece (text/marian_tokenizer.h) and llama2.c's tok*.bin (text/llama2c_tokenizer.h).
 #pragma once
 
 #include <memory>
@@ -15,7 +15,9 @@ class Tokenizer {
   virtual ~Tokenizer() = default;
 
   // Token ids of `text`. With `add_special`, the model's special tokens are added the way its
-  // reference implementation adds them for a prompt (llama2.c: BOS first, no EOS).
+  // reference implementation adds them for a prompt (llama2.c: BOS first, no EOS; BERT: [CLS] ...
+  // [SEP]; GPT-2: nothing; Marian: </s> last). Special tokens written in the text ("[MASK]",
+  // "<|endoftext|>", "</s>") become their ids for BERT, GPT-2 and Marian, as in Hugging Face.
   virtual std::vector<int> encode(const std::string& text, bool add_special) const = 0;
   // The text of `ids`; special tokens are skipped. Throws std::out_of_range for an id outside
   // the vocabulary.
@@ -24,8 +26,8 @@ class Tokenizer {
   // "<s>", "▁Was", "##ing", "Ġthe"). Throws std::out_of_range for an id outside the vocabulary.
   virtual std::string piece(int id) const = 0;
 
-  virtual int bos_id() const = 0;  // -1 when the vocabulary has none
-  virtual int eos_id() const = 0;  // -1 when the vocabulary has none
+  virtual int bos_id() const = 0;  // -1 when the vocabulary has none (BERT: [CLS], Marian: -1)
+  virtual int eos_id() const = 0;  // -1 when the vocabulary has none (BERT: [SEP])
   virtual int vocab_size() const = 0;
   // How pieces mark word boundaries, as AttentionSet meta "subword" spells it: "none" (markers
   // are plain characters, e.g. llama2.c's leading spaces), "sentencepiece", "gpt2", "wordpiece".
@@ -34,9 +36,11 @@ class Tokenizer {
   virtual std::string describe() const = 0;
 };
 
-// Loads the tokenizer at `path`: a tokenizer file, or a folder holding exactly one. Dispatches on
-// the files present (today: llama2.c tok*.bin); throws std::runtime_error with one line naming
-// the path and what was looked for when nothing matches.
+// Loads the tokenizer at `path`: a tokenizer file, or a folder holding one. Dispatches on the files
+// present, in this order: vocab.txt -> BERT WordPiece; merges.txt (+ vocab.json) -> GPT-2;
+// source.spm (+ target.spm, vocab.json) -> Marian, source side; one tok*.bin -> llama2.c. A path
+// to vocab.txt, vocab.json, merges.txt or source.spm means its folder. Throws std::runtime_error
+// with one line naming the path and the problem (nothing recognised, a missing or corrupt file).
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path);
 
 }  // namespace attnscope

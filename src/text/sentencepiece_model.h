@@ -1,0 +1,66 @@
+// A SentencePiece model (.spm, a serialized sentencepiece.ModelProto) read and applied without
+// libsentencepiece or protobuf: libsentencepiece carries its own protobuf-lite, which clashes with
+// libtorch's libprotobuf at static initialisation, so attnscope cannot link it.
+//
+// Read by hand from the protobuf wire format: the pieces (piece, score, type), the trainer spec's
+// model type, byte_fallback, treat_whitespace_as_suffix and unk_surface, and the normalizer spec
+// (precompiled_charsmap, add_dummy_prefix, remove_extra_whitespaces, escape_whitespaces).
+//
+// Encoding follows sentencepiece 0.1.97 for UNIGRAM models: the normaliser (the precompiled
+// charsmap, a Darts double-array trie of NFKC-style replacements, longest match first; user-defined
+// pieces kept whole; malformed UTF-8 bytes become U+FFFD; extra spaces removed; spaces become "▁";
+// a dummy "▁" prefix), then the unigram Viterbi over piece scores (sentencepiece's
+// EncodeOptimized, same tie-breaking), then runs of unknown characters merged into one piece.
+// Not supported (load throws): BPE/WORD/CHAR models, byte_fallback, a denormalizer spec is ignored.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace attnscope {
+
+class SentencePieceModel {
+ public:
+  enum class PieceType { kNormal = 1, kUnknown = 2, kControl = 3, kUserDefined = 4, kUnused = 5, kByte = 6 };
+  struct Piece {
+    std::string text;
+    float score = 0;
+    PieceType type = PieceType::kNormal;
+  };
+
+  // Throws std::runtime_error, one line starting "PATH: not a readable SentencePiece model (...)".
+  static SentencePieceModel load(const std::string& path);
+  // The same from the file's bytes; `name` is used in error messages.
+  static SentencePieceModel parse(std::string_view bytes, const std::string& name);
+
+  std::vector<std::string> encode(std::string_view text) const;     // as EncodeAsPieces
+  std::string decode(const std::vector<std::string>& pieces) const;  // as DecodePieces
+  std::string normalize(std::string_view text) const;                // the normaliser alone
+
+  int piece_to_id(std::string_view piece) const;  // unk_id() when absent
+  int unk_id() const { return unk_id_; }
+  int size() const { return static_cast<int>(pieces_.size()); }
+  const Piece& piece(int id) const { return pieces_.at(static_cast<size_t>(id)); }
+
+ private:
+  std::vector<Piece> pieces_;
+  std::unordered_map<std::string, int> normal_ids_;    // NORMAL, USER_DEFINED, UNUSED: in the lattice
+  std::unordered_map<std::string, int> reserved_ids_;  // CONTROL, UNKNOWN, BYTE
+  std::vector<std::string> user_defined_;
+  size_t max_piece_bytes_ = 0, max_user_defined_bytes_ = 0;
+  int unk_id_ = -1;
+  float min_score_ = 0, max_score_ = 0;
+  std::string unk_surface_ = " \xE2\x81\x87 ";  // " ⁇ "
+  bool add_dummy_prefix_ = true, remove_extra_whitespaces_ = true, escape_whitespaces_ = true;
+  bool treat_whitespace_as_suffix_ = false;
+  std::vector<uint32_t> trie_;  // the charsmap's double array
+  std::string replacements_;    // NUL-separated replacement strings the trie's values point into
+
+  std::pair<std::string_view, size_t> normalize_prefix(std::string_view input) const;
+  size_t user_defined_prefix(std::string_view input) const;
+};
+
+}  // namespace attnscope
