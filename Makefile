@@ -27,6 +27,9 @@ test: build
 
 bench: build
 	@bash bench/train_toy $(BIN)
+	@bash bench/pretrained $(BIN)
+	@bash bench/viewer $(BIN)
+	@bash bench/stats $(BIN)
 
 clean:
 	rm -rf $(BUILD)

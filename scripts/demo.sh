@@ -49,3 +49,28 @@ written+=("out/dates-gallery.png")
 echo
 echo "heatmaps:"
 printf '  %s\n' "${written[@]}"
+
+# The live viewer on the models just trained and the files above; Ctrl-C stops it. Started only
+# when stdin is a terminal or ATTNSCOPE_SERVE=1 (ATTNSCOPE_SERVE=0 never), so scripts and CI
+# finish instead of waiting on a server. Port: ATTNSCOPE_PORT (default 8080; any free one if taken).
+serve=${ATTNSCOPE_SERVE:-auto}
+if [ "$serve" = 1 ] || { [ "$serve" = auto ] && [ -t 0 ]; }; then
+  models=()
+  for entry in "${TASKS[@]}"; do models+=(--model "models/${entry##*:}"); done
+  echo
+  echo "viewer: every model above, and out/*.attn.safetensors; open the address below (Ctrl-C stops it)"
+  port=${ATTNSCOPE_PORT:-8080}
+  if ! "$BIN" serve "${models[@]}" out/*.attn.safetensors --port "$port" 2>"out/.serve.err"; then
+    if grep -q "cannot listen" out/.serve.err; then
+      echo "(port $port is taken: using a free one)"
+      "$BIN" serve "${models[@]}" out/*.attn.safetensors --port 0
+    else
+      cat out/.serve.err >&2; exit 1
+    fi
+  fi
+  rm -f out/.serve.err
+else
+  echo
+  echo "viewer: not started (stdin is not a terminal). Start it with: ATTNSCOPE_SERVE=1 make run, or"
+  echo "  $BIN serve --model models/dates --model models/reverse out/*.attn.safetensors"
+fi

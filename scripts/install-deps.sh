@@ -10,7 +10,9 @@ APT_PACKAGES=(
   nlohmann-json3-dev               # JSON for headers, configs, metadata
   libcairo2-dev fonts-dejavu-core  # static figures (PNG, SVG, PDF)
   libgtest-dev                     # unit tests
+  libopenmpi-dev openmpi-bin       # attnscope stats across processes (mpirun -np N)
   zlib1g-dev                       # inflating compressed .npz files (attnscope import)
+  libsentencepiece-dev             # MarianMT's SentencePiece tokenizers (source.spm, target.spm)
   python3-torch python3-numpy      # benchmarks and cross-checks against PyTorch / numpy
   libcpp-httplib-dev               # attnscope serve: header-only HTTP server
   chromium nodejs                  # viewer tests and bench: headless Chromium driven from node

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes a synthetic .attn.safetensors (docs/attention-file.md) for viewer tests and the bench.
 
-usage: make_set.py LAYERS HEADS TOKENS OUT [--kind encoder-self] [--dtype F32|F16] [--seed 0]
+usage: make_set.py LAYERS HEADS TOKENS OUT [--kind encoder-self] [--dtype F32|F16] [--seed 0] [--noise 1]
 
 Every head is a softmax over keys of a recognisable pattern (diagonal, previous token, first
 token, a band, noise), so thumbnails differ and a wrong head is visible. Written layer by layer,
@@ -14,6 +14,7 @@ p = argparse.ArgumentParser()
 p.add_argument("layers", type=int); p.add_argument("heads", type=int); p.add_argument("tokens", type=int)
 p.add_argument("out"); p.add_argument("--kind", default="encoder-self")
 p.add_argument("--dtype", default="F32", choices=["F32", "F16"]); p.add_argument("--seed", type=int, default=0)
+p.add_argument("--noise", type=float, default=1.0, help="scale of the random part of the scores")
 a = p.parse_args()
 L, H, N = a.layers, a.heads, a.tokens
 rng = np.random.default_rng(a.seed)
@@ -30,7 +31,7 @@ def block(layer):
         elif kind == 2: s = np.where(k == 0, 4.0, 0.0).astype(np.float32) + 0 * q  # first token
         elif kind == 3: s = -np.abs(q - k - (h + 2)).astype(np.float32) / 2  # a band
         else: s = np.zeros((N, N), np.float32)
-        s = s + rng.standard_normal((N, N), dtype=np.float32) * (0.5 + layer / max(L, 1))
+        s = s + rng.standard_normal((N, N), dtype=np.float32) * (0.5 + layer / max(L, 1)) * a.noise
         s -= s.max(axis=1, keepdims=True)
         e = np.exp(s); out[h] = e / e.sum(axis=1, keepdims=True)
     return out

@@ -31,8 +31,8 @@ options:
   --beam K            beam search with K hypotheses (default 1: greedy)
   --device cpu|cuda   (default cpu)
 
---model may also be a pretrained checkpoint (a llama2.c *.bin, or a folder holding one and its
-tok*.bin); then run generates text: attnscope run --model CHECKPOINT --help for its options.
+--model may also be a pretrained model (a llama2.c *.bin, a folder holding one and its tok*.bin,
+or a Hugging Face folder: BERT, GPT-2, Llama); attnscope run --model MODEL --help for its options.
 
 example:
   attnscope run --model models/dates "Thrusday, October 13 2011" --png out/dates.png

@@ -1,10 +1,13 @@
 // attnscope serve: the live viewer over HTTP, on trained models and/or saved attention files.
-#include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
 
 #include "apps/args.h"
@@ -32,6 +35,58 @@ options:
 example:
   attnscope serve --model models/dates out/dates-gallery.attn.safetensors
 )";
+
+// Ctrl-C and SIGTERM stop the server from ordinary code: the handler only writes one byte to a
+// pipe (async-signal-safe); a thread waiting on the pipe calls ViewerServer::stop(). This works
+// whichever thread the kernel delivers the signal to (libtorch's pools included), and also when
+// the shell started us with SIGINT ignored (`attnscope serve &` in a script). A second signal
+// while stopping exits at once.
+class StopSignals {
+ public:
+  StopSignals() {
+    if (::pipe(fds_) != 0) throw std::runtime_error("serve: cannot create a pipe for Ctrl-C");
+    write_fd_ = fds_[1];
+    struct sigaction sa = {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, &old_int_);
+    ::sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~StopSignals() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+    write_fd_ = -1;
+    ::close(fds_[0]);
+    ::close(fds_[1]);
+  }
+  // Blocks until a signal (true) or release() (false).
+  bool wait() {
+    char c = 0;
+    while (::read(fds_[0], &c, 1) < 0 && errno == EINTR) {
+    }
+    return c == 's';
+  }
+  void release() {
+    const char c = 'r';
+    if (::write(fds_[1], &c, 1) < 0) {
+    }
+  }
+
+ private:
+  static void on_signal(int) {
+    static volatile sig_atomic_t seen = 0;
+    if (seen) ::_exit(130);
+    seen = 1;
+    const char c = 's';
+    const int saved = errno;
+    if (write_fd_ >= 0 && ::write(write_fd_, &c, 1) < 0) {
+    }
+    errno = saved;
+  }
+  static inline volatile sig_atomic_t write_fd_ = -1;
+  int fds_[2] = {-1, -1};
+  struct sigaction old_int_ = {}, old_term_ = {};
+};
 
 ModelBackend backend_of(const std::string& dir, std::shared_ptr<Seq2SeqModel> model) {
   ModelBackend b;
@@ -83,28 +138,23 @@ int cmd_serve(int argc, char** argv) {
         throw UsageError("two models are named '" + m.name + "'; give folders with different names");
   }
 
-  // Ctrl-C: SIGINT/SIGTERM are blocked in every thread (the server's pool inherits this mask) and
-  // taken by one thread with sigwait, which stops the server from ordinary code rather than from
-  // an async signal handler.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
   ViewerServer server(sets, std::move(models));
   const int bound = server.bind(host, port);
-  std::atomic<bool> stopping{false};
+  StopSignals stop_signals;  // installed before the first request thread exists
+  std::atomic<bool> listening_done{false};
   std::thread stopper([&] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    stopping = true;
-    server.stop();
+    if (!stop_signals.wait()) return;
+    // stop() is a no-op until listen() has started: repeat until it has taken effect.
+    while (!listening_done) {
+      server.stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   });
   std::printf("attnscope serve: http://%s:%d/  (Ctrl-C stops it)\n", host == "0.0.0.0" ? "127.0.0.1" : host.c_str(), bound);
   std::fflush(stdout);
   server.listen();
-  if (!stopping) pthread_kill(stopper.native_handle(), SIGTERM);  // listen ended on its own: free the waiter
+  listening_done = true;
+  stop_signals.release();  // listen may also end on its own: free the waiter
   stopper.join();
   std::fprintf(stderr, "attnscope serve: stopped\n");
   return 0;

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "models/attention.h"
+#include "models/transformer_blocks.h"
 
 namespace attnscope {
 
@@ -127,24 +128,12 @@ torch::Tensor apply_rope(const torch::Tensor& x, const RopeTables& rope) {
   return torch::stack({r0, r1}, -1).reshape(sizes);
 }
 
-// x [T, N * Dh] -> [N, T, Dh]
-torch::Tensor split_heads(const torch::Tensor& x, int64_t heads) {
-  return x.view({x.size(0), heads, -1}).transpose(0, 1);
-}
-
-// x [N, T, Dh] -> [T, N * Dh]
-torch::Tensor merge_heads(const torch::Tensor& x) { return x.transpose(0, 1).reshape({x.size(1), -1}); }
-
-// [T, T] bool: query t may attend to keys 0..t.
-torch::Tensor causal_mask(int64_t T, torch::Device device) {
-  return torch::ones({T, T}, torch::TensorOptions(torch::kBool).device(device)).tril();
-}
-
 }  // namespace
 
 // --- the forward pass ---------------------------------------------------------------------------
 
-torch::Tensor llama_forward(const LlamaWeights& w, const torch::Tensor& ids, LayerAttentionSink* sink) {
+torch::Tensor llama_forward(const LlamaWeights& w, const torch::Tensor& ids, LayerAttentionSink* sink,
+                            torch::Tensor* final_hidden) {
   const LlamaConfig& c = w.config;
   const int64_t T = ids.size(0), H = c.n_heads, G = c.n_kv_heads, Dh = c.head_dim();
   const torch::Device device = w.token_embedding.device();
@@ -174,6 +163,7 @@ torch::Tensor llama_forward(const LlamaWeights& w, const torch::Tensor& ids, Lay
     x = x + torch::linear(torch::silu(torch::linear(h, L.w1)) * torch::linear(h, L.w3), L.w2);
   }
   x = rms_norm(x, w.final_norm, c.norm_eps);
+  if (final_hidden) *final_hidden = x;
   return torch::linear(x, w.classifier);  // [T, V]
 }
 

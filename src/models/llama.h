@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "models/transformer_blocks.h"  // LayerAttentionSink
+
 namespace attnscope {
 
 struct LlamaConfig {
@@ -59,16 +61,10 @@ struct LlamaWeights {
   LlamaWeights to(torch::Device device) const;
 };
 
-// Where a forward pass hands each layer's attention weights: every head, every query, every key.
-// The caller decides what to keep (all layers, some, none); the model never stores attention.
-class LayerAttentionSink {
- public:
-  virtual ~LayerAttentionSink() = default;
-  virtual void record(int layer, const torch::Tensor& weights) = 0;  // weights [H, T, T]
-};
-
 // Logits of every position: ids [T] (long) -> [T, V]. Causal: position t sees tokens 0..t.
-// When `sink` is given, it receives each layer's weights [H, T, T] (exactly 0 above the diagonal).
-torch::Tensor llama_forward(const LlamaWeights& w, const torch::Tensor& ids, LayerAttentionSink* sink = nullptr);
+// When `sink` is given, it receives each layer's weights [H, T, T] (exactly 0 above the diagonal);
+// when `final_hidden` is given, it receives the hidden states after the final norm [T, D].
+torch::Tensor llama_forward(const LlamaWeights& w, const torch::Tensor& ids, LayerAttentionSink* sink = nullptr,
+                            torch::Tensor* final_hidden = nullptr);
 
 }  // namespace attnscope

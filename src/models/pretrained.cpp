@@ -2,14 +2,17 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "models/attention_recorder.h"
-#include "models/llama.h"
-#include "models/llama2c_reader.h"
+#include "models/hf_folder.h"
+#include "models/pretrained_arch.h"
 #include "models/seq2seq_impl.h"  // parse_device
 #include "text/llama2c_tokenizer.h"
+#include "text/marian_tokenizer.h"
+#include "text/utf8.h"
 
 namespace attnscope {
 
@@ -71,32 +74,63 @@ Llama2cFiles locate_llama2c(const fs::path& path) {
   return files;
 }
 
-// Keeps every layer's attention in one buffer allocated before the forward pass.
-class AllLayersSink : public LayerAttentionSink {
- public:
-  AllLayersSink(int layers, int64_t heads, int64_t tokens, torch::Device device)
-      : buffer(torch::empty({layers, heads, tokens, tokens}, torch::TensorOptions(torch::kFloat).device(device))) {}
-  void record(int layer, const torch::Tensor& weights) override { buffer[layer].copy_(weights); }
+// Checks requested indices against the model; throws naming the first that does not exist.
+void check_indices(const std::vector<int>& wanted, int count, const char* what) {
+  for (int i : wanted)
+    if (i < 0 || i >= count)
+      throw std::invalid_argument(std::string(what) + " " + std::to_string(i) + " does not exist (the model has " +
+                                  std::to_string(count) + ": 0.." + std::to_string(count - 1) + ")");
+}
 
-  torch::Tensor buffer;  // [L, H, T, T]
-};
+std::string join_ints(const std::vector<int>& v) {
+  std::string s;
+  for (int i : v) {
+    if (!s.empty()) s += ',';
+    s += std::to_string(i);
+  }
+  return s;
+}
 
 }  // namespace
 
 struct PretrainedModel::Impl {
   std::string name, format;
-  LlamaWeights weights;
+  std::unique_ptr<PretrainedArch> arch;
   std::unique_ptr<Tokenizer> tokenizer;
+  std::unique_ptr<Tokenizer> target_tokenizer;  // Marian decodes its output with target.spm
+  std::string tokenizer_problem;  // why there is none, when there is none
   torch::Device device = torch::kCPU;
+  int mask_id = -1;
+  bool mask_is_substitute = true;
 
   torch::Tensor ids_tensor(const std::vector<int>& ids) const {
     if (ids.empty()) throw std::invalid_argument("no tokens to run (the sequence is empty)");
-    const int V = weights.config.vocab_size;
+    const int V = arch->vocab_size();
     for (int id : ids)
       if (id < 0 || id >= V)
         throw std::invalid_argument("token id " + std::to_string(id) + " is outside the vocabulary of " + std::to_string(V));
+    if (static_cast<int>(ids.size()) > arch->max_positions())
+      throw std::invalid_argument(std::to_string(ids.size()) + " tokens; " + name + " reads at most " +
+                                  std::to_string(arch->max_positions()));
     std::vector<int64_t> v(ids.begin(), ids.end());
     return torch::tensor(v, torch::kLong).to(device);
+  }
+  int bos() const { return tokenizer ? tokenizer->bos_id() : arch->bos_id(); }
+  int eos() const { return tokenizer ? tokenizer->eos_id() : arch->eos_id(); }
+
+  // The first piece of `candidates` in the vocabulary, or -1.
+  int find_piece(const std::vector<std::string>& candidates) const {
+    if (!tokenizer) return -1;
+    for (const auto& want : candidates)
+      for (int id = 0; id < tokenizer->vocab_size(); ++id)
+        if (tokenizer->piece(id) == want) return id;
+    return -1;
+  }
+  void pick_mask_token() {
+    mask_id = find_piece({"[MASK]", "<mask>"});
+    mask_is_substitute = mask_id < 0;
+    if (mask_id < 0) mask_id = find_piece({"<unk>", "[UNK]"});
+    if (mask_id < 0) mask_id = eos();
   }
 };
 
@@ -107,56 +141,235 @@ PretrainedModel::PretrainedModel(PretrainedModel&&) noexcept = default;
 bool PretrainedModel::recognizes(const std::string& path) {
   std::error_code ec;
   const fs::path p(path);
-  if (fs::is_directory(p, ec)) return !fs::exists(p / "config.json", ec) && !bin_files_in(p).checkpoints.empty();
+  if (fs::is_directory(p, ec)) {
+    if (HfFolder::looks_like(path)) return true;
+    return !fs::exists(p / "config.json", ec) && !bin_files_in(p).checkpoints.empty();
+  }
   return p.extension() == ".bin" && !is_tokenizer_name(p);
 }
 
 PretrainedModel PretrainedModel::load(const std::string& path, const std::string& device) {
-  const Llama2cFiles files = locate_llama2c(path);
   auto impl = std::make_unique<Impl>();
-  impl->format = "llama2.c";
-  impl->name = files.checkpoint.stem().string();
   impl->device = parse_device(device);
-  impl->weights = read_llama2c_checkpoint(files.checkpoint.string()).to(impl->device);
-  impl->tokenizer = std::make_unique<Llama2cTokenizer>(Llama2cTokenizer::load(files.tokenizer.string()));
-  const int model_vocab = impl->weights.config.vocab_size, tok_vocab = impl->tokenizer->vocab_size();
-  if (model_vocab != tok_vocab)
-    throw std::runtime_error(files.tokenizer.string() + ": " + std::to_string(tok_vocab) + " pieces, but " +
-                             files.checkpoint.filename().string() + " has a vocabulary of " + std::to_string(model_vocab));
+  if (HfFolder::looks_like(path)) {
+    impl->format = "huggingface";
+    impl->name = fs::path(path).lexically_normal().filename().string();
+    if (impl->name.empty()) impl->name = fs::path(path).lexically_normal().parent_path().filename().string();
+    impl->arch = load_hf_arch(path, impl->device);
+    try {
+      impl->tokenizer = load_tokenizer(path);
+      if (auto* marian = dynamic_cast<const MarianTokenizer*>(impl->tokenizer.get()))
+        impl->target_tokenizer = std::make_unique<MarianTokenizer>(marian->target());
+    } catch (const std::exception& e) {
+      impl->tokenizer_problem = e.what();  // ids still run (tests, tiny models); text needs one
+    }
+  } else {
+    const Llama2cFiles files = locate_llama2c(path);
+    impl->format = "llama2.c";
+    impl->name = files.checkpoint.stem().string();
+    impl->arch = load_llama2c_arch(files.checkpoint.string(), impl->device);
+    impl->tokenizer = std::make_unique<Llama2cTokenizer>(Llama2cTokenizer::load(files.tokenizer.string()));
+  }
+  if (impl->tokenizer && !impl->target_tokenizer && impl->arch->is_seq2seq())
+    throw std::runtime_error(path + ": an encoder-decoder model needs a Marian tokenizer (source.spm, target.spm, vocab.json)");
+  if (impl->tokenizer && impl->tokenizer->vocab_size() > impl->arch->vocab_size())
+    throw std::runtime_error(path + ": the tokenizer has " + std::to_string(impl->tokenizer->vocab_size()) +
+                             " pieces, but the model's vocabulary is " + std::to_string(impl->arch->vocab_size()));
+  impl->pick_mask_token();
   return PretrainedModel(std::move(impl));
 }
 
-const Tokenizer& PretrainedModel::tokenizer() const { return *impl_->tokenizer; }
-std::string PretrainedModel::name() const { return impl_->name; }
-int PretrainedModel::max_seq_len() const { return impl_->weights.config.max_seq_len; }
+bool PretrainedModel::has_tokenizer() const { return impl_->tokenizer != nullptr; }
 
-std::string PretrainedModel::describe() const {
-  return impl_->format + " llama " + impl_->name + " (" + impl_->weights.config.describe() + ")";
+const Tokenizer& PretrainedModel::tokenizer() const {
+  if (!impl_->tokenizer) throw std::runtime_error("no tokenizer for " + impl_->name + ": " + impl_->tokenizer_problem);
+  return *impl_->tokenizer;
+}
+
+std::string PretrainedModel::name() const { return impl_->name; }
+std::string PretrainedModel::architecture() const { return impl_->arch->family(); }
+bool PretrainedModel::is_encoder() const { return impl_->arch->is_encoder(); }
+bool PretrainedModel::is_seq2seq() const { return impl_->arch->is_seq2seq(); }
+int PretrainedModel::layers() const { return impl_->arch->layers(); }
+int PretrainedModel::heads() const { return impl_->arch->heads(); }
+int PretrainedModel::vocab_size() const { return impl_->arch->vocab_size(); }
+int PretrainedModel::max_seq_len() const { return impl_->arch->max_positions(); }
+int PretrainedModel::mask_id() const { return impl_->mask_id; }
+bool PretrainedModel::mask_is_substitute() const { return impl_->mask_is_substitute; }
+std::string PretrainedModel::mask_token() const { return impl_->mask_id < 0 ? "" : piece(impl_->mask_id); }
+
+std::string PretrainedModel::describe() const { return impl_->format + " " + impl_->name + ": " + impl_->arch->describe(); }
+
+std::string PretrainedModel::piece(int id) const {
+  return impl_->tokenizer && id < impl_->tokenizer->vocab_size() ? impl_->tokenizer->piece(id) : "#" + std::to_string(id);
+}
+
+std::vector<int> PretrainedModel::encode(const std::string& text) const {
+  std::vector<int> ids = tokenizer().encode(text, /*add_special=*/true);
+  if (ids.empty() && !is_encoder() && impl_->bos() >= 0) ids.push_back(impl_->bos());  // GPT-2: <|endoftext|>
+  return ids;
 }
 
 std::vector<float> PretrainedModel::logits(const std::vector<int>& ids) const {
   torch::InferenceMode no_grad;
-  torch::Tensor out = llama_forward(impl_->weights, impl_->ids_tensor(ids)).to(torch::kCPU).contiguous();
+  torch::Tensor out = impl_->arch->forward(impl_->ids_tensor(ids));
+  if (!out.defined()) return {};
+  out = out.to(torch::kCPU).contiguous();
   return std::vector<float>(out.data_ptr<float>(), out.data_ptr<float>() + out.numel());
 }
 
-AttentionRun PretrainedModel::record(const std::vector<int>& ids) const {
+std::vector<float> PretrainedModel::hidden_states(const std::vector<int>& ids) const {
   torch::InferenceMode no_grad;
-  const LlamaConfig& c = impl_->weights.config;
-  AllLayersSink sink(c.n_layers, c.n_heads, static_cast<int64_t>(ids.size()), impl_->device);
-  llama_forward(impl_->weights, impl_->ids_tensor(ids), &sink);
+  torch::Tensor hidden;
+  impl_->arch->forward(impl_->ids_tensor(ids), nullptr, &hidden);
+  hidden = hidden.to(torch::kCPU).contiguous();
+  return std::vector<float>(hidden.data_ptr<float>(), hidden.data_ptr<float>() + hidden.numel());
+}
+
+AttentionRun PretrainedModel::record(const std::vector<int>& ids, const RecordOptions& keep) const {
+  torch::InferenceMode no_grad;
+  const PretrainedArch& a = *impl_->arch;
+  if (a.is_seq2seq())
+    throw std::invalid_argument(name() + " is an encoder-decoder (" + a.family() + "): translate records its attention");
+  check_indices(keep.layers, a.layers(), "layer");
+  check_indices(keep.heads, a.heads(), "head");
+  const torch::Tensor input = impl_->ids_tensor(ids);
+  const int64_t T = input.size(0);
+  SelectedLayersSink sink(a.layers(), a.heads(), keep.layers, keep.heads, T, T, impl_->device);
+  a.forward(input, &sink);
   AttentionRun run;
-  for (int id : ids) run.target_tokens.push_back(impl_->tokenizer->piece(id));
-  for (int l = 0; l < c.n_layers; ++l) run.blocks.push_back(to_block(AttentionKind::DecoderSelf, l, sink.buffer[l]));
+  auto& tokens = a.is_encoder() ? run.source_tokens : run.target_tokens;
+  for (int id : ids) tokens.push_back(piece(id));
+  run.blocks = sink.blocks(a.self_kind());
+  if (!keep.layers.empty()) run.info["layers"] = join_ints(keep.layers);
+  if (!keep.heads.empty()) run.info["heads"] = join_ints(keep.heads);  // block head i is model head heads[i]
   return run;
 }
 
-Generation PretrainedModel::generate(const std::string& prompt, const GenerateOptions& opts) const {
+std::vector<float> PretrainedModel::decoder_logits(const std::vector<int>& source_ids,
+                                                  const std::vector<int>& target_inputs) const {
   torch::InferenceMode no_grad;
-  const Tokenizer& tok = *impl_->tokenizer;
+  const PretrainedArch& a = *impl_->arch;
+  const torch::Tensor memory = a.encode(impl_->ids_tensor(source_ids), nullptr);
+  torch::Tensor out = a.decode(memory, impl_->ids_tensor(target_inputs), nullptr, nullptr).to(torch::kCPU).contiguous();
+  return std::vector<float>(out.data_ptr<float>(), out.data_ptr<float>() + out.numel());
+}
+
+PretrainedTranslation PretrainedModel::translate(const std::string& text, const TranslateOptions& opts) const {
+  return translate_ids(tokenizer().encode(text, /*add_special=*/true), text, opts);
+}
+
+PretrainedTranslation PretrainedModel::translate_ids(const std::vector<int>& source_ids, const std::string& text,
+                                                     const TranslateOptions& opts) const {
+  const PretrainedArch& a = *impl_->arch;
+  if (!a.is_seq2seq()) throw std::invalid_argument(name() + " (" + architecture() + ") is not an encoder-decoder model");
+  torch::InferenceMode no_grad;
+  check_indices(opts.keep.layers, std::min(a.layers(), a.decoder_layers()), "layer");
+  check_indices(opts.keep.heads, std::min(a.heads(), a.decoder_heads()), "head");
+  PretrainedTranslation t;
+  t.input = text;
+  t.source_ids = source_ids;
+  const torch::Tensor source = impl_->ids_tensor(source_ids);
+  const torch::Tensor memory = a.encode(source, nullptr);  // [S, D], reused at every step
+
+  // Greedy: rerun the decoder over the prefix each step (no cache: exact, and the recorded pass
+  // below needs the whole prefix anyway).
+  std::vector<int> inputs = {a.decoder_start_id()};
+  std::string stopped = "max new tokens";
+  for (int step = 0; step < opts.max_new_tokens; ++step) {
+    if (static_cast<int>(inputs.size()) >= a.max_positions()) {
+      stopped = "context full";
+      break;
+    }
+    torch::Tensor last = a.decode(memory, impl_->ids_tensor(inputs), nullptr, nullptr).select(0, -1);  // [V]
+    if (a.pad_id() >= 0) last[a.pad_id()] = -std::numeric_limits<float>::infinity();  // never produce <pad>
+    const int next = static_cast<int>(last.argmax().item<int64_t>());
+    t.target_ids.push_back(next);
+    if (next == a.eos_id()) {
+      stopped = "end of text";
+      break;
+    }
+    inputs.push_back(next);
+  }
+  inputs.resize(t.target_ids.size());  // the decoder inputs that produced target_ids: start, y1 .. y(n-1)
+  if (impl_->target_tokenizer) t.output = impl_->target_tokenizer->decode(t.target_ids);
+
+  AttentionRun& run = t.run;
+  for (int id : source_ids) run.source_tokens.push_back(piece(id));
+  for (int id : t.target_ids) run.target_tokens.push_back(piece(id));
+  if (opts.record && !t.target_ids.empty()) {
+    const int64_t S = source.size(0), T = static_cast<int64_t>(inputs.size());
+    SelectedLayersSink enc(a.layers(), a.heads(), opts.keep.layers, opts.keep.heads, S, S, impl_->device);
+    SelectedLayersSink self(a.decoder_layers(), a.decoder_heads(), opts.keep.layers, opts.keep.heads, T, T, impl_->device);
+    SelectedLayersSink cross(a.decoder_layers(), a.decoder_heads(), opts.keep.layers, opts.keep.heads, T, S, impl_->device);
+    const torch::Tensor recorded_memory = a.encode(source, &enc);
+    a.decode(recorded_memory, impl_->ids_tensor(inputs), &self, &cross);
+    for (auto& b : enc.blocks(AttentionKind::EncoderSelf)) run.blocks.push_back(std::move(b));
+    for (auto& b : self.blocks(AttentionKind::DecoderSelf)) run.blocks.push_back(std::move(b));
+    for (auto& b : cross.blocks(AttentionKind::Cross)) run.blocks.push_back(std::move(b));
+    if (!opts.keep.layers.empty()) run.info["layers"] = join_ints(opts.keep.layers);
+    if (!opts.keep.heads.empty()) run.info["heads"] = join_ints(opts.keep.heads);
+  }
+  run.input_text = u32_to_utf8(utf8_to_u32(text));
+  run.output_text = u32_to_utf8(utf8_to_u32(t.output));
+  run.info["decoding"] = "greedy";
+  run.info["stopped"] = stopped;
+  run.info["target_axis"] = "row i: the decoding step that produced target token i (its input: the previous token)";
+  return t;
+}
+
+Encoding PretrainedModel::fill_masks(const std::vector<int>& ids, const std::string& text, int top_k, bool record_attention,
+                                     const RecordOptions& keep) const {
+  torch::InferenceMode no_grad;
+  Encoding e;
+  e.text = text;
+  e.ids = ids;
+  if (record_attention) {
+    e.run = record(ids, keep);
+  } else {
+    for (int id : ids) e.run.source_tokens.push_back(piece(id));
+  }
+  e.run.input_text = text;
+  const bool any_mask = std::find(ids.begin(), ids.end(), impl_->mask_id) != ids.end();
+  if (any_mask && impl_->arch->has_logits()) {
+    // A second pass without the sink: the logits are cheap next to recording, and keeping the
+    // two apart keeps record() the one place attention is captured.
+    const torch::Tensor logits = impl_->arch->forward(impl_->ids_tensor(ids)).to(torch::kCPU);  // [T, V]
+    for (size_t t = 0; t < ids.size(); ++t) {
+      if (ids[t] != impl_->mask_id) continue;
+      const auto best = torch::softmax(logits[static_cast<int64_t>(t)], -1).topk(std::min<int64_t>(top_k, vocab_size()));
+      MaskPrediction p;
+      p.position = t;
+      const torch::Tensor probs = std::get<0>(best), idx = std::get<1>(best);
+      for (int64_t i = 0; i < probs.size(0); ++i) {
+        p.ids.push_back(static_cast<int>(idx[i].item<int64_t>()));
+        p.pieces.push_back(piece(p.ids.back()));
+        p.probabilities.push_back(probs[i].item<float>());
+      }
+      e.predictions.push_back(std::move(p));
+    }
+  }
+  nlohmann::json preds = nlohmann::json::array();
+  for (const auto& p : e.predictions)
+    preds.push_back({{"position", p.position}, {"pieces", p.pieces}, {"probabilities", p.probabilities}});
+  if (!e.predictions.empty()) e.run.info["mask_predictions"] = preds.dump();
+  return e;
+}
+
+Generation PretrainedModel::generate(const std::string& prompt, const GenerateOptions& opts) const {
+  return generate_from(encode(prompt), prompt, opts);
+}
+
+Generation PretrainedModel::generate_from(const std::vector<int>& prompt_ids, const std::string& prompt,
+                                          const GenerateOptions& opts) const {
+  if (is_encoder())
+    throw std::invalid_argument(name() + " is an encoder (" + architecture() + "); it fills masks, it does not generate");
+  if (is_seq2seq())
+    throw std::invalid_argument(name() + " is an encoder-decoder (" + architecture() + "); it translates");
+  torch::InferenceMode no_grad;
   Generation g;
   g.prompt = prompt;
-  g.ids = tok.encode(prompt, /*add_special=*/true);
+  g.ids = prompt_ids;
   g.prompt_length = g.ids.size();
   const size_t context = static_cast<size_t>(max_seq_len());
   if (g.ids.size() > context)
@@ -170,25 +383,30 @@ Generation PretrainedModel::generate(const std::string& prompt, const GenerateOp
       stopped = "context full";
       break;
     }
-    torch::Tensor last = llama_forward(impl_->weights, impl_->ids_tensor(g.ids)).select(0, -1);
+    torch::Tensor last = impl_->arch->forward(impl_->ids_tensor(g.ids)).select(0, -1);
     const int next = static_cast<int>(last.argmax().item<int64_t>());  // greedy; first maximum on ties
-    if (next == tok.bos_id() || next == tok.eos_id()) {  // run.c: BOS starts the next text
+    if (next == impl_->bos() || next == impl_->eos()) {  // run.c: BOS starts the next text
       stopped = "end of text";
       break;
     }
     g.ids.push_back(next);
   }
-  g.text = tok.decode(g.ids);
-  const std::string prompt_text = tok.decode(std::vector<int>(g.ids.begin(), g.ids.begin() + g.prompt_length));
-  g.continuation = g.text.compare(0, prompt_text.size(), prompt_text) == 0 ? g.text.substr(prompt_text.size()) : g.text;
-
-  if (opts.record) {
-    g.run = record(g.ids);
-  } else {
-    for (int id : g.ids) g.run.target_tokens.push_back(tok.piece(id));
+  if (impl_->tokenizer) {
+    const Tokenizer& tok = *impl_->tokenizer;
+    g.text = tok.decode(g.ids);
+    const std::string prompt_text = tok.decode(std::vector<int>(g.ids.begin(), g.ids.begin() + g.prompt_length));
+    g.continuation =
+        g.text.compare(0, prompt_text.size(), prompt_text) == 0 ? g.text.substr(prompt_text.size()) : g.text;
   }
-  g.run.input_text = prompt;
-  g.run.output_text = g.continuation;
+  if (opts.record) {
+    g.run = record(g.ids, opts.keep);
+  } else {
+    for (int id : g.ids) g.run.target_tokens.push_back(piece(id));
+  }
+  // Generation can stop inside a UTF-8 character; the set's JSON metadata needs valid text, so
+  // the run gets U+FFFD for such bytes (g.text and g.continuation keep the bytes as decoded).
+  g.run.input_text = u32_to_utf8(utf8_to_u32(prompt));
+  g.run.output_text = u32_to_utf8(utf8_to_u32(g.continuation));
   g.run.info["decoding"] = "greedy";
   g.run.info["prompt_tokens"] = std::to_string(g.prompt_length);
   g.run.info["stopped"] = stopped;
@@ -196,27 +414,26 @@ Generation PretrainedModel::generate(const std::string& prompt, const GenerateOp
 }
 
 AttentionSet PretrainedModel::to_attention_set(const std::vector<Generation>& generations) const {
-  const LlamaConfig& c = impl_->weights.config;
+  std::vector<AttentionRun> runs;
+  for (const auto& g : generations) runs.push_back(g.run);
+  return to_attention_set(runs);
+}
+
+AttentionSet PretrainedModel::to_attention_set(const std::vector<AttentionRun>& runs) const {
+  const PretrainedArch& a = *impl_->arch;
   AttentionSet set;
   set.meta["model"] = impl_->name + " (" + impl_->format + ")";
-  set.meta["architecture"] = "llama";
-  set.meta["attention"] = "causal scaled dot-product, RoPE, " + std::to_string(c.n_heads) + " query heads sharing " +
-                          std::to_string(c.n_kv_heads) + " key/value heads";
-  set.meta["config"] = nlohmann::json{{"format", impl_->format},
-                                      {"dim", c.dim},
-                                      {"hidden_dim", c.hidden_dim},
-                                      {"n_layers", c.n_layers},
-                                      {"n_heads", c.n_heads},
-                                      {"n_kv_heads", c.n_kv_heads},
-                                      {"vocab_size", c.vocab_size},
-                                      {"seq_len", c.max_seq_len},
-                                      {"tokenizer", impl_->tokenizer->describe()}}
-                           .dump();
-  set.meta["subword"] = impl_->tokenizer->subword_style();
+  set.meta["architecture"] = a.family();
+  set.meta["attention"] = a.attention_note();
+  nlohmann::json config = a.config_json();
+  config["tokenizer"] = impl_->tokenizer ? impl_->tokenizer->describe() : "none (" + impl_->tokenizer_problem + ")";
+  set.meta["config"] = config.dump();
+  set.meta["subword"] = impl_->tokenizer ? impl_->tokenizer->subword_style() : "none";
   set.meta["transforms"] = "";
-  for (const auto& g : generations) set.runs.push_back(g.run);
+  set.runs = runs;
   if (set.runs.size() > 1)
-    for (auto& run : set.runs) run.name = run.input_text;
+    for (auto& run : set.runs)
+      if (run.name.empty()) run.name = run.input_text;
   return set;
 }
 

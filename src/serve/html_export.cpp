@@ -47,19 +47,22 @@ std::string module_var(const std::string& path) {
   return v;
 }
 
+// Tokens that are not valid UTF-8 (byte pieces) are shown with U+FFFD rather than failing.
+constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
+
 // Every response the viewer can ask for about set 0, by the URL it asks with.
-nlohmann::json responses(const AttentionSet& set) {
+nlohmann::json responses(const AttentionSet& set, const std::string& name) {
   nlohmann::json r = nlohmann::json::object();
   nlohmann::json d = set_description(set);
   d["id"] = 0;
-  d["name"] = "embedded";
+  d["name"] = name;
   r["/api/info"] = base64(nlohmann::json({{"version", kViewerDataVersion},
                                           {"mode", "embedded"},
                                           {"models", nlohmann::json::array()},
-                                          {"sets", {{{"id", 0}, {"name", "embedded"}, {"origin", "file"}, {"runs", set.runs.size()}}}}})
-                              .dump());
+                                          {"sets", {{{"id", 0}, {"name", name}, {"origin", "file"}, {"runs", set.runs.size()}}}}})
+                              .dump(-1, ' ', false, kReplace));
   r["/api/colormaps"] = base64(colormaps_json().dump());
-  r["/api/sets/0"] = base64(d.dump());
+  r["/api/sets/0"] = base64(d.dump(-1, ' ', false, kReplace));
   const bool mergeable = d["subword"] != "none";
   for (size_t ri = 0; ri < set.runs.size(); ++ri) {
     std::set<std::string> kinds;
@@ -119,26 +122,41 @@ std::string bundle_modules(const std::string& entry) {
   return out;
 }
 
-std::string viewer_html(const AttentionSet& set, const std::string& title) {
-  set.validate();
+namespace {
+
+void replace_once(std::string& html, const std::string& what, const std::string& with) {
+  const size_t at = html.find(what);
+  if (at == std::string::npos) throw std::runtime_error("index.html lacks " + what);
+  html.replace(at, what.size(), with);
+}
+
+// index.html with style.css inline and the module script replaced by `data_script` (may be
+// empty) and the bundled modules inline.
+std::string inline_page(const std::string& data_script) {
   std::string html = asset("index.html");
-  auto replace = [&](const std::string& what, const std::string& with) {
-    const size_t at = html.find(what);
-    if (at == std::string::npos) throw std::runtime_error("index.html lacks " + what);
-    html.replace(at, what.size(), with);
-  };
-  replace("<link rel=\"stylesheet\" href=\"style.css\">", "<style>\n" + asset("style.css") + "</style>");
+  replace_once(html, "<link rel=\"stylesheet\" href=\"style.css\">", "<style>\n" + asset("style.css") + "</style>");
   // "</script" cannot occur inside an inline script; the viewer's code never writes it, so only
   // guard against it instead of escaping.
   std::string js = bundle_modules("js/main.js");
   if (js.find("</script") != std::string::npos) throw std::runtime_error("viewer code contains </script");
-  nlohmann::json blob = {{"version", kViewerDataVersion}, {"responses", responses(set)}};
-  replace("<script type=\"module\" src=\"js/main.js\"></script>",
-          "<script id=\"attnscope-data\" type=\"application/json\">" + blob.dump() +
-              "</script>\n<script type=\"module\">\n" + js + "</script>");
+  replace_once(html, "<script type=\"module\" src=\"js/main.js\"></script>",
+               data_script + "<script type=\"module\">\n" + js + "</script>");
+  return html;
+}
+
+}  // namespace
+
+std::string viewer_page() { return inline_page(""); }
+
+std::string viewer_html(const AttentionSet& set, const std::string& title) {
+  set.validate();
+  const auto model = set.meta.find("model");
+  const std::string name = model != set.meta.end() && !model->second.empty() ? model->second : title;
+  nlohmann::json blob = {{"version", kViewerDataVersion}, {"responses", responses(set, name)}};
+  std::string html = inline_page("<script id=\"attnscope-data\" type=\"application/json\">" + blob.dump() + "</script>\n");
   std::string safe_title;
   for (char c : title) safe_title += c == '<' ? std::string("&lt;") : c == '&' ? std::string("&amp;") : std::string(1, c);
-  replace("<title>attnscope</title>", "<title>attnscope: " + safe_title + "</title>");
+  replace_once(html, "<title>attnscope</title>", "<title>attnscope: " + safe_title + "</title>");
   return html;
 }
 

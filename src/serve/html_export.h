@@ -11,6 +11,10 @@
 namespace attnscope {
 
 std::string viewer_html(const AttentionSet& set, const std::string& title);
+
+// The viewer as one page with no data (what the server sends for "/"): the same CSS and bundled
+// modules, inline, so the page loads in one request instead of a waterfall of module imports.
+std::string viewer_page();
 void export_html(const AttentionSet& set, const std::string& path);  // atomic
 
 // The viewer's modules, entry `entry` (e.g. "js/main.js") and everything it imports, as one

@@ -1,10 +1,13 @@
 #include "serve/viewer_data.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
+#include <utility>
 
 #include "analysis/subwords.h"
 #include "io/half.h"
@@ -37,6 +40,23 @@ std::string envelope(nlohmann::json header, const void* payload, size_t bytes) {
   out += h;
   out.append(static_cast<const char*>(payload), bytes);
   return out;
+}
+
+// Max-pools [rows, cols] at `in` into [tr, tc] at `out`: input row r goes to r * tr / rows, so
+// every output cell covers a contiguous run of columns (the inner loop reads memory in order).
+void max_pool_into(const float* in, size_t rows, size_t cols, size_t tr, size_t tc, float* out) {
+  std::vector<size_t> edge(tc + 1);
+  for (size_t j = 0; j <= tc; ++j) edge[j] = (j * cols + tc - 1) / tc;  // first c with c * tc / cols >= j
+  std::fill(out, out + tr * tc, 0.f);
+  for (size_t r = 0; r < rows; ++r) {
+    const float* src = in + r * cols;
+    float* dst = out + (r * tr / rows) * tc;
+    for (size_t j = 0; j < tc; ++j) {
+      float mx = dst[j];
+      for (size_t c = edge[j]; c < edge[j + 1]; ++c) mx = src[c] > mx ? src[c] : mx;
+      dst[j] = mx;
+    }
+  }
 }
 
 }  // namespace
@@ -104,15 +124,9 @@ Matrix block_matrix(const AttentionSet& set, size_t run_index, const std::string
 
 Matrix max_pool(const Matrix& m, size_t size) {
   if (m.rows <= size && m.cols <= size) return m;
-  const size_t tr = std::min(m.rows, size), tc = std::min(m.cols, size);
-  Matrix out{tr, tc, std::vector<float>(tr * tc, 0.f)};
-  for (size_t r = 0; r < m.rows; ++r) {
-    const size_t orow = r * tr / m.rows;
-    for (size_t c = 0; c < m.cols; ++c) {
-      float& o = out.data[orow * tc + c * tc / m.cols];
-      o = std::max(o, m.data[r * m.cols + c]);
-    }
-  }
+  Matrix out{std::min(m.rows, size), std::min(m.cols, size), {}};
+  out.data.resize(out.rows * out.cols);
+  max_pool_into(m.data.data(), m.rows, m.cols, out.rows, out.cols, out.data.data());
   return out;
 }
 
@@ -141,19 +155,32 @@ std::string encode_thumbnails(const AttentionSet& set, size_t run_index, const s
   const size_t layers = static_cast<size_t>(blocks.back()->layer + 1);
   std::vector<uint8_t> bytes(layers * heads * tr * tc, 0);
   std::vector<float> scales(layers * heads, 0.f);
-  for (auto* b : blocks) {
-    for (size_t h = 0; h < b->heads; ++h) {
-      Matrix full{b->queries, b->keys, std::vector<float>(b->row(h, 0), b->row(h, 0) + b->queries * b->keys)};
-      Matrix p = max_pool(full, size);
+  // One task per (layer, head), spread over the cores: at 2,048 tokens this reads 2.4 GB.
+  std::vector<std::pair<const AttentionBlock*, size_t>> tasks;
+  for (auto* b : blocks)
+    for (size_t h = 0; h < b->heads; ++h) tasks.emplace_back(b, h);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    std::vector<float> pooled(tr * tc);
+    for (size_t i; (i = next++) < tasks.size();) {
+      const auto [b, h] = tasks[i];
+      if (b->queries != blocks[0]->queries || b->keys != blocks[0]->keys)
+        continue;  // blocks of one kind share their token counts; skip (leave black) if not
+      max_pool_into(b->row(h, 0), b->queries, b->keys, tr, tc, pooled.data());
       const size_t cell = static_cast<size_t>(b->layer) * heads + h;
       float mx = 0.f;
-      for (float v : p.data) mx = std::max(mx, v);
+      for (float v : pooled) mx = std::max(mx, v);
       scales[cell] = mx;
       uint8_t* dst = bytes.data() + cell * tr * tc;
-      for (size_t i = 0; i < p.data.size() && i < tr * tc; ++i)
-        dst[i] = mx > 0 ? static_cast<uint8_t>(std::lround(std::clamp(p.data[i] / mx, 0.f, 1.f) * 255.f)) : 0;
+      for (size_t k = 0; k < pooled.size(); ++k)
+        dst[k] = mx > 0 ? static_cast<uint8_t>(std::lround(std::clamp(pooled[k] / mx, 0.f, 1.f) * 255.f)) : 0;
     }
-  }
+  };
+  const size_t n_threads = std::max<size_t>(1, std::min<size_t>({std::thread::hardware_concurrency(), tasks.size(), 16}));
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < n_threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
   nlohmann::json h = {{"dtype", "u8"}, {"shape", {layers * heads, tr, tc}}, {"layers", layers}, {"heads", heads},
                       {"rows", tr},    {"cols", tc},                        {"scales", scales}};
   return envelope(h, bytes.data(), bytes.size());

@@ -21,7 +21,7 @@ namespace attnscope {
 
 inline constexpr int kViewerDataVersion = 1;     // bump when the JSON or binary shapes change
 inline constexpr size_t kThumbSize = 64;         // overview thumbnails: at most 64 x 64 per head
-inline constexpr size_t kExactCells = 512 * 512; // heads up to this many cells travel as float32
+inline constexpr size_t kExactCells = 256 * 256; // heads up to this many cells travel as float32, larger as float16
 
 // {"version", "meta", "subword", "runs": [{"name", "input", "output", "source_tokens",
 //  "target_tokens", "source_words", "target_words", "info", "blocks": [{"name", "kind", "layer",

@@ -1,11 +1,13 @@
 #include "serve/viewer_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -13,13 +15,16 @@
 #include "io/atomic_file.h"
 #include "io/attention_file.h"
 #include "render/render.h"
+#include "serve/html_export.h"
 #include "serve/viewer_data.h"
 #include "serve/web_assets.h"
 
 namespace attnscope {
 namespace {
 
-constexpr size_t kMaxRequestBytes = 1 << 20;  // POST bodies: an input and a mask list
+constexpr size_t kMaxRequestBytes = 64 << 10;  // POST bodies: an input and a mask list
+constexpr time_t kKeepAliveSeconds = 2;         // idle browser connections hold a pool thread and delay stop()
+constexpr size_t kThreads = 32;                 // connections served at once (a browser opens about 6)
 
 // A client error: answered with `status` and its message.
 struct HttpError : std::runtime_error {
@@ -29,7 +34,8 @@ struct HttpError : std::runtime_error {
 
 void send_json(httplib::Response& res, const nlohmann::json& j, int status = 200) {
   res.status = status;
-  res.set_content(j.dump(), "application/json");
+  // Invalid UTF-8 (echoed from a bad request, or in a file's tokens) is replaced, never thrown.
+  res.set_content(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
 void send_error(httplib::Response& res, int status, const std::string& message) {
@@ -64,6 +70,26 @@ struct ViewerServer::Impl {
   std::vector<ModelBackend> models;
   std::mutex run_mutex;  // one model run at a time
   httplib::Server http;
+  // Thumbnail responses by "set/run/kind/size": sets never change, and pooling a 2,048-token
+  // 12 x 12 set reads 2.4 GB, so each is computed once. Cleared when it holds too many.
+  static constexpr size_t kMaxCachedThumbs = 64;
+  std::mutex thumbs_mutex;
+  std::map<std::string, std::shared_ptr<const std::string>> thumbs_cache;
+
+  std::shared_ptr<const std::string> thumbs(int id, const AttentionSet& set, size_t run, const std::string& kind, size_t size) {
+    const std::string key = std::to_string(id) + "/" + std::to_string(run) + "/" + kind + "/" + std::to_string(size);
+    {
+      std::lock_guard lock(thumbs_mutex);
+      if (auto it = thumbs_cache.find(key); it != thumbs_cache.end()) return it->second;
+    }
+    auto bytes = std::make_shared<const std::string>(encode_thumbnails(set, run, kind, size));
+    std::lock_guard lock(thumbs_mutex);
+    if (thumbs_cache.size() >= kMaxCachedThumbs) thumbs_cache.clear();
+    thumbs_cache[key] = bytes;
+    return bytes;
+  }
+
+  const std::string page = viewer_page();  // "/": the viewer in one request
 
   Impl(SetStore& s, std::vector<ModelBackend> m) : sets(s), models(std::move(m)) { routes(); }
 
@@ -186,6 +212,15 @@ struct ViewerServer::Impl {
 
   void routes() {
     http.set_payload_max_length(kMaxRequestBytes);
+    http.set_keep_alive_timeout(kKeepAliveSeconds);
+    http.set_tcp_nodelay(true);
+    // httplib's default sets SO_REUSEPORT, which lets a second server bind a port that is in
+    // use and share its requests; SO_REUSEADDR alone still allows a restart over TIME_WAIT.
+    http.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });  // else Nagle + delayed ACK add ~40 ms to every keep-alive answer
+    http.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
     http.Get("/api/info", guarded([this](const auto&, auto& res) { send_json(res, info()); }));
     http.Get("/api/colormaps", guarded([](const auto&, auto& res) { send_json(res, colormaps_json()); }));
     http.Get(R"(/api/sets/(\d{1,9}))", guarded([this](const auto& req, auto& res) {
@@ -209,8 +244,8 @@ struct ViewerServer::Impl {
                const long size = int_param(req, "size", static_cast<long>(kThumbSize));
                if (run < 0) throw HttpError(404, "run must be >= 0");
                if (size < 1 || size > 512) throw HttpError(400, "size must be 1-512");
-               res.set_content(encode_thumbnails(*set, static_cast<size_t>(run), str_param(req, "kind", "cross"),
-                                                 static_cast<size_t>(size)),
+               res.set_content(*thumbs(std::stoi(req.matches[1].str()), *set, static_cast<size_t>(run),
+                                       str_param(req, "kind", "cross"), static_cast<size_t>(size)),
                                "application/octet-stream");
              }));
     http.Get(R"(/api/sets/(\d{1,9})/file)", guarded([this](const auto& req, auto& res) {
@@ -222,9 +257,13 @@ struct ViewerServer::Impl {
              }));
     http.Post("/api/run", guarded([this](const auto& req, auto& res) { send_json(res, run(req.body)); }));
     // The viewer's own files, from the binary.
+    // "/" is the bundled page; the separate files stay reachable for debugging (/index.html).
+    http.Get("/", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(page, "text/html; charset=utf-8");
+    });
     http.Get(R"(/(.*))", [](const httplib::Request& req, httplib::Response& res) {
-      std::string path = req.matches[1].str();
-      if (path.empty()) path = "index.html";
+      const std::string path = req.matches[1].str();
       if (path.rfind("api/", 0) == 0) return send_error(res, 404, "no such API endpoint: /" + path);
       const WebAsset* a = find_web_asset(path);
       if (!a) return send_error(res, 404, "no such file: /" + path);
@@ -233,6 +272,13 @@ struct ViewerServer::Impl {
     });
     http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
       send_error(res, 500, "internal error");
+    });
+    // Errors httplib answers itself (413 over the body limit, 400 unparsable request line) get
+    // the same one line of JSON; errors from the handlers above already have it.
+    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      send_error(res, res.status, res.status == 413 ? "request body over " + std::to_string(kMaxRequestBytes) + " bytes"
+                                                    : "bad request (HTTP " + std::to_string(res.status) + ")");
     });
   }
 };

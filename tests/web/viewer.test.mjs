@@ -1,12 +1,13 @@
 // The viewer in real headless Chromium (Debian's /usr/bin/chromium via playwright-core; no browser
-// download). usage: node viewer.test.mjs URL GRID_FILE SCREENSHOT_DIR [EXPORTED_HTML]
-// GRID_FILE is the 3-layer x 4-head set the server was started with (make_set.py 3 4 10).
+// download). usage: node viewer.test.mjs URL GRID_FILE SCREENSHOT_DIR [EXPORTED_HTML [LONG_FILE]]
+// GRID_FILE is the 3-layer x 4-head set the server was started with (make_set.py 3 4 10);
+// LONG_FILE a 1 x 2 x 700-token one (make_set.py 1 2 700), too long to draw cell by cell.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const [url, gridFile, shots, html] = process.argv.slice(2);
+const [url, gridFile, shots, html, longFile] = process.argv.slice(2);
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -33,14 +34,18 @@ async function check(name, fn) {
 }
 function assert(cond, msg) { if (!cond) throw new Error(msg); }
 
+// Hard limits: every wait 10 s, the whole run 110 s (run.sh also kills node at 120 s).
+const WAIT_MS = 10000;
+setTimeout(() => { console.log(`FAIL: checks ran past 110 s (${passed} passed before)`); process.exit(1); }, 110000).unref();
 const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attnscope-chromium-'));
 const browser = await chromium.launchPersistentContext(userDir, {
-  executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true, viewport: { width: 1400, height: 900 } });
+  executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true, viewport: { width: 1400, height: 900 }, timeout: 30000 });
 const page = browser.pages()[0] || await browser.newPage();
+page.setDefaultTimeout(WAIT_MS);
 const consoleErrors = [];
 page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
 page.on('pageerror', (e) => consoleErrors.push(e.message));
-const ready = async (renders) => page.waitForFunction((n) => window.attnscope && window.attnscope.ready && window.attnscope.renders > n, renders ?? 0, { timeout: 20000 });
+const ready = async (renders) => page.waitForFunction((n) => window.attnscope && window.attnscope.ready && window.attnscope.renders > n, renders ?? 0, { timeout: WAIT_MS });
 const renders = () => page.evaluate(() => window.attnscope.renders);
 const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 
@@ -74,7 +79,8 @@ await check('grid cell (layer 2, head 3) shows that head, read-out equals the fi
   const expected = weightFromFile(gridFile, 'encoder-self.1', 2, 3, 5);
   assert(+shown.q === 3 && +shown.k === 5, `hovered (${shown.q}, ${shown.k})`);
   assert(Math.fround(parseFloat(shown.value)) === expected, `read-out ${shown.value} != file ${expected}`);
-  assert(shown.text.includes(expected.toFixed(6)), `text '${shown.text}' lacks ${expected.toFixed(6)}`);
+  const printed = parseFloat(shown.text.split(': ').pop());
+  assert(Math.abs(printed - expected) <= Math.abs(expected) * 1e-5, `text '${shown.text}' does not show ${expected}`);
   await shot('02-grid-detail');
 });
 
@@ -127,7 +133,7 @@ await check('masking tokens produces the compare view', async () => {
   n = await renders();
   await page.click('#run-masked');
   await ready(n);
-  await page.waitForSelector('#compare-diff', { timeout: 20000 });
+  await page.waitForSelector('#compare-diff');
   for (const id of ['#compare-original', '#compare-masked', '#compare-diff']) assert(await page.locator(id).count() === 1, `${id} missing`);
   const note = await page.textContent('#mask-note');
   assert(note.includes("replaced by '"), `note: ${note}`);
@@ -142,6 +148,44 @@ await check('steps view: slider moves the current step', async () => {
   assert(label.startsWith('step 4 of'), `label: ${label}`);
   await shot('08-steps');
 });
+
+if (longFile) {
+  await check('700 tokens: pooled detail reads out its strongest cell; click zooms to exact cells', async () => {
+    let n = await renders();
+    await page.click('#tabs button[data-view="overview"]'); await ready(n); n = await renders();
+    await page.selectOption('#set', { label: 'long.attn.safetensors' }); await ready(n); n = await renders();
+    await page.click('#grid canvas[data-layer="0"][data-head="1"]'); await ready(n);
+    const title = await page.textContent('#view .panel:nth-child(2) h2');
+    assert(title.includes('head 2') && title.includes('strongest of 2\u00d72 cells'), `detail title is '${title}'`);
+    const c = page.locator('#detail-canvas');
+    const d = await c.evaluate((e) => ({ ...e.dataset }));
+    assert(+d.pool === 2, `pool ${d.pool}`);
+    const [pi, pj] = [100, 98];  // next to the diagonal: the zoom shows it
+    await c.hover({ position: { x: +d.x0 + pj * +d.cell + 0.5, y: +d.y0 + pi * +d.cell + 0.5 } });
+    let best = [-1, -1, -1];
+    for (let q = 2 * pi; q < 2 * pi + 2; q++) for (let k = 2 * pj; k < 2 * pj + 2; k++) {
+      const v = weightFromFile(longFile, 'encoder-self.0', 1, q, k);
+      if (v > best[2]) best = [q, k, v];
+    }
+    const shown = await page.locator('#readout').evaluate((e) => ({ ...e.dataset, text: e.textContent }));
+    assert(+shown.q === best[0] && +shown.k === best[1], `read-out cell (${shown.q}, ${shown.k}), strongest is (${best[0]}, ${best[1]})`);
+    assert(Math.abs(+shown.value - best[2]) <= best[2] * 1e-3, `read-out ${shown.value} vs file ${best[2]} (float16)`);
+    assert(shown.text.includes('(float16)'), `text: ${shown.text}`);
+    n = await renders();
+    await c.click({ position: { x: +d.x0 + pj * +d.cell + 0.5, y: +d.y0 + pi * +d.cell + 0.5 } });
+    await ready(n);
+    const z = page.locator('#zoom-canvas');
+    const zd = await z.evaluate((e) => ({ ...e.dataset }));
+    assert(+zd.pool === 1 && +zd.rows === 48, `zoom geometry ${JSON.stringify(zd)}`);
+    await z.hover({ position: { x: +zd.x0 + 4.5 * +zd.cell, y: +zd.y0 + 3.5 * +zd.cell } });
+    const zs = await page.locator('#zoom-readout').evaluate((e) => ({ ...e.dataset }));
+    const expected = weightFromFile(longFile, 'encoder-self.0', 1, +zs.q, +zs.k);
+    // The window is centred on the clicked cell: 24 cells before it on each axis.
+    assert(+zs.q === best[0] - 24 + 3 && +zs.k === best[1] - 24 + 4 && Math.abs(+zs.value - expected) <= expected * 1e-3,
+      `zoom read-out (${zs.q}, ${zs.k}) = ${zs.value}, file ${expected}`);
+    await shot('09-long-zoom');
+  });
+}
 
 await check('bad API requests get 4xx and one line of JSON', async () => {
   const cases = [['/api/sets/999', 404], ['/api/sets/0/block?run=0&block=cross.7&head=0', 404],
@@ -175,7 +219,7 @@ if (html) {
     assert(Math.fround(parseFloat(v)) === expected, `read-out ${v} != file ${expected}`);
     assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
     assert(requests.length === 0, `network requests: ${requests.join(' ')}`);
-    await shot('09-exported-file');
+    await shot('10-exported-file');
   });
 } else {
   console.log('note: attnscope export has no --html yet; exported-page check not run');

@@ -14,3 +14,11 @@ export function cssColor(lut, t) {
   const i = Math.max(0, Math.min(255, Math.round(t * 255))) * 3;
   return `rgb(${lut[i]},${lut[i + 1]},${lut[i + 2]})`;
 }
+
+// The LUT as 256 packed RGBA pixels (little-endian, as ImageData's bytes read through a
+// Uint32Array), so drawing is one table look-up per cell.
+export function lut32(lut) {
+  const out = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) out[i] = (255 << 24 | lut[i * 3 + 2] << 16 | lut[i * 3 + 1] << 8 | lut[i * 3]) >>> 0;
+  return out;
+}

@@ -58,6 +58,7 @@ function halfToFloat(h) {
   if (e === 31) return f ? NaN : s * Infinity;
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
+let halfTable = null;  // every float16 bit pattern as float32: one look-up per value
 
 // u32 header length | JSON header | payload  ->  {header, values}
 export function decodeEnvelope(buffer) {
@@ -65,12 +66,14 @@ export function decodeEnvelope(buffer) {
   const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, n)));
   const offset = 4 + n;
   let values;
-  if (header.dtype === 'f32') values = new Float32Array(buffer.slice(offset));
+  // The header is padded to a multiple of 4 bytes, so the payload can be viewed in place.
+  if (header.dtype === 'f32') values = new Float32Array(buffer, offset);
   else if (header.dtype === 'u8') values = new Uint8Array(buffer, offset);
   else if (header.dtype === 'f16') {
-    const half = new Uint16Array(buffer.slice(offset));
+    if (!halfTable) { halfTable = new Float32Array(65536); for (let i = 0; i < 65536; i++) halfTable[i] = halfToFloat(i); }
+    const half = new Uint16Array(buffer, offset);
     values = new Float32Array(half.length);
-    for (let i = 0; i < half.length; i++) values[i] = halfToFloat(half[i]);
+    for (let i = 0; i < half.length; i++) values[i] = halfTable[half[i]];
   } else throw new Error(`unknown dtype ${header.dtype}`);
   return { header, values };
 }

@@ -13,9 +13,11 @@ const $ = (id) => document.getElementById(id);
 
 const api = createApi();
 const state = { setId: 0, run: 0, view: 'overview', kind: 'cross', layer: 0, head: 0, colormap: 'viridis',
-  norm: 'none', merge: false, model: '', step: 0 };
+  norm: 'none', merge: false, model: '', step: 0, zoom: null };
 let info = null, set = null, maps = null, drawing = Promise.resolve();
-window.attnscope = { state, api, ready: false, renders: 0 };
+// For tests and bench/viewer: `renders` counts finished renders; the times are performance.now()
+// (ms since navigation) when the first and the latest render had drawn into their canvases.
+window.attnscope = { state, api, ready: false, renders: 0, firstRenderAt: null, lastRenderAt: null };
 
 function options(select, items, value) {
   select.replaceChildren(...items.map(([v, text]) => Object.assign(document.createElement('option'), { value: v, textContent: text })));
@@ -38,12 +40,13 @@ function syncControls() {
   if (!layers.includes(state.layer)) state.layer = layers[layers.length - 1];
   options($('layer'), layers.map((l) => [l, `${l + 1}`]), state.layer);
   const heads = findBlock(run, state.kind, state.layer).heads;
-  if (state.head >= heads) state.head = 0;
+  if (state.head >= heads || (heads === 1 && state.head < 0)) state.head = 0;
   options($('head'), [[-1, 'mean of heads'], ...Array.from({ length: heads }, (_, h) => [h, `${h + 1}`])], state.head);
   $('merge').checked = state.merge;
   $('merge').disabled = set.subword === 'none';
   $('merge').parentElement.title = set.subword === 'none' ? 'these tokens have no subword markers' : `style: ${set.subword}`;
-  $('summary').textContent = `${set.meta.model || 'attention'} \u2014 ${JSON.stringify(run.input)} \u2192 ${JSON.stringify(run.output)}`;
+  const io = run.output ? `${JSON.stringify(run.input)} \u2192 ${JSON.stringify(run.output)}` : JSON.stringify(run.input);
+  $('summary').textContent = `${set.meta.model || 'attention'} \u2014 ${io}`;
   document.querySelectorAll('#tabs button').forEach((b) => b.classList.toggle('active', b.dataset.view === state.view));
 }
 
@@ -63,9 +66,11 @@ async function render() {
       $('error').hidden = true;
     } catch (e) { fail(e); }
     root.replaceWith(fresh);
-    if (state.norm === 'row') notes.push('colours normalised per row (each row scaled to its maximum; read-out stays raw)');
+    if (state.norm === 'row' && state.view !== 'heads') notes.push('colours normalised per row (each row scaled to its maximum; read-out stays raw)');
     if (state.merge) notes.push('subwords merged into words (sum over keys, mean over queries)');
     $('notes').textContent = notes.join(' \u00b7 ');
+    window.attnscope.lastRenderAt = performance.now();
+    window.attnscope.firstRenderAt ??= window.attnscope.lastRenderAt;
     window.attnscope.renders++;
     window.attnscope.ready = true;
     document.body.dataset.ready = '1';
@@ -76,10 +81,10 @@ async function render() {
 
 function update(changes) { Object.assign(state, changes); return render(); }
 
-async function openSet(id, changes = {}) {
-  info = await api.info();
+async function openSet(id, changes = {}, fresh = true) {
+  if (fresh) info = await api.info();  // the set list grows with every run
   set = await api.set(id);
-  Object.assign(state, { setId: id, run: 0 }, changes);
+  Object.assign(state, { setId: id, run: 0, zoom: null }, changes);
   options($('set'), info.sets.map((s) => [s.id, s.name]), id);
   return render();
 }
@@ -118,7 +123,7 @@ async function main() {
     window.open(`/api/sets/${state.setId}/figure.svg?${q}`, '_blank');
   });
   if (!info.sets.length) { fail(new Error('no attention yet: type an input and press Run')); return; }
-  await openSet(info.sets[0].id);
+  await openSet(info.sets[0].id, {}, false);
 }
 
 function download(blob, name) {

@@ -30,7 +30,7 @@ export async function renderCompare(ctx) {
   const how = placeholder !== undefined
     ? `No [MASK] token in this character vocabulary: masked characters are replaced by '${placeholder}'.`
     : 'Masking needs a model (start the server with --model).';
-  root.append(el('div', { className: 'panel' }, el('h2', { textContent: 'click source tokens to mask, then run' }),
+  root.append(el('div', { className: 'panel wide' }, el('h2', { textContent: 'click source tokens to mask, then run' }),
     chips, el('div', {}, go), el('div', { id: 'mask-note', textContent: how })));
   if (!isPair) { notes.push('compare: no masked run yet'); return null; }
 
@@ -56,7 +56,7 @@ export async function renderCompare(ctx) {
     lut: luts.RdBu_r, vmin: -dmax, vmax: dmax, title: 'difference (masked \u2212 original)', barTitle: 'weight difference' });
   orig.panel.id = 'compare-original'; mask.panel.id = 'compare-masked'; d.panel.id = 'compare-diff';
   root.append(orig.panel, mask.panel, d.panel);
-  notes.push('original and masked share one colour scale');
+  notes.push(`original and masked share one colour scale (0 to ${vmax.toPrecision(3)}); difference colours span \u00b1${dmax.toPrecision(3)}, its largest change`);
   if (rows < Math.max(a.rows, b.rows)) notes.push(`difference over the first ${rows} output steps both runs have`);
   return orig.canvas;
 }

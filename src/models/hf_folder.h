@@ -1,0 +1,54 @@
+// A Hugging Face model folder as `save_pretrained` writes it: config.json + model.safetensors.
+// Every architecture reader (bert_reader, gpt2_reader, hf_llama_reader) takes its config values
+// and float32 weights from here, so every error is one line naming the file and the key or tensor.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "io/safetensors.h"
+
+namespace attnscope {
+
+class HfFolder {
+ public:
+  // Reads DIR/config.json and maps DIR/model.safetensors (validated). Throws std::runtime_error
+  // naming the file: missing or unparsable config.json, no model_type, missing weights file.
+  static HfFolder open(const std::string& dir);
+  // True when DIR looks like a Hugging Face folder (config.json with model_type or architectures,
+  // or a model.safetensors); looks at the files only, loads nothing heavy.
+  static bool looks_like(const std::string& dir);
+
+  const std::string& dir() const { return dir_; }
+  const std::string& model_type() const { return model_type_; }  // config.json "model_type"
+  std::string architecture() const;  // first of config.json "architectures", or ""
+  const nlohmann::json& config() const { return config_; }
+  std::string config_path() const { return dir_ + "/config.json"; }
+  std::string weights_path() const { return dir_ + "/model.safetensors"; }
+
+  // config.json values; the one-argument forms throw when the key is missing.
+  int64_t config_int(const std::string& key) const;
+  int64_t config_int(const std::string& key, int64_t fallback) const;
+  double config_float(const std::string& key, double fallback) const;
+  bool config_bool(const std::string& key, bool fallback) const;
+  std::string config_string(const std::string& key, const std::string& fallback) const;
+  // Throws "DIR/config.json: WHY" (for values a reader checks itself).
+  [[noreturn]] void config_error(const std::string& why) const;
+
+  bool has(const std::string& name) const { return weights_.find(name) != nullptr; }
+  // Tensor `name` as float32 of exactly `shape` (a copy, CPU). F32, F16 and BF16 are read;
+  // throws naming the file and tensor when it is missing, another dtype, or another shape.
+  torch::Tensor tensor(const std::string& name, const std::vector<int64_t>& shape) const;
+  // The first of `names` present (checkpoints spell some tensors more than one way).
+  torch::Tensor tensor_any(const std::vector<std::string>& names, const std::vector<int64_t>& shape) const;
+
+ private:
+  std::string dir_, model_type_;
+  nlohmann::json config_;
+  SafetensorsFile weights_;
+};
+
+}  // namespace attnscope

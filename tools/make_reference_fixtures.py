@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Parity fixtures made with Hugging Face `transformers` itself.
+
+CANNOT RUN ON THE DEVELOPMENT MACHINES: `transformers` is not installable there (no network, not
+packaged in Debian). Run it where `transformers`, `torch` and `safetensors` are installed:
+
+    pip install torch transformers safetensors
+    python3 tools/make_reference_fixtures.py --out /tmp/hf-fixtures
+    # then compare with the committed fixtures, or copy them over tests/fixtures/tiny-*
+
+It builds the same tiny models as tools/reference_models.py (the independent plain-torch
+reference the committed fixtures come from): it takes their weights and configs from that script,
+loads them into BertForMaskedLM, GPT2LMHeadModel and LlamaForCausalLM, saves them with
+save_pretrained (config.json + model.safetensors, in the dtype the fixture uses), and records
+output_attentions / output_hidden_states / logits for the same fixed inputs into
+reference.safetensors with the same tensor names. Feeding both scripts the same weights means the
+two references must agree with each other too: --check compares its results with the plain-torch
+ones and prints the largest differences (expect ~1e-6: float32 vs float64).
+"""
+import argparse
+import os
+import sys
+
+import torch
+from safetensors.torch import save_file
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference_models as ref  # noqa: E402  (the configs, weights and inputs)
+
+from transformers import (BertConfig, BertForMaskedLM, GPT2Config, GPT2LMHeadModel,  # noqa: E402
+                          LlamaConfig, LlamaForCausalLM)
+
+
+def cfg(config_cls, d):
+    """A transformers config from the plain-torch script's dict (model_type is the class's own)."""
+    return config_cls(**{k: v for k, v in d.items() if k not in ("model_type", "torch_dtype")},
+                      attn_implementation="eager")  # eager: the attention probabilities are returned
+
+
+def load(model, weights):
+    missing, unexpected = model.load_state_dict({k: v.float() for k, v in weights.items()}, strict=False)
+    # Tied decoders and non-persistent buffers are the only keys allowed to be absent.
+    missing = [m for m in missing if not m.endswith(("decoder.weight", "decoder.bias", "lm_head.weight", "attn.bias",
+                                                      "attn.masked_bias", "rotary_emb.inv_freq"))]
+    assert not missing and not unexpected, (missing, unexpected)
+    return model.eval()
+
+
+def outputs(model, ids, **extra):
+    with torch.no_grad():
+        out = model(torch.tensor([ids]), output_attentions=True, output_hidden_states=True, **extra)
+    return [a[0] for a in out.attentions], out.hidden_states[-1][0], out.logits[0]
+
+
+def record(name, ids, atts, hidden, logits, into):
+    into[name + ".ids"] = torch.tensor(ids, dtype=torch.int64)
+    for l, a in enumerate(atts):
+        into["%s.attention.%d" % (name, l)] = a.float().contiguous()
+    into[name + ".hidden"] = hidden.float().contiguous()
+    into[name + ".logits"] = logits.float().contiguous()
+
+
+def greedy(model, ids, steps, eos, context):
+    ids = list(ids)
+    for _ in range(steps):
+        if len(ids) >= context:
+            break
+        with torch.no_grad():
+            nxt = int(model(torch.tensor([ids])).logits[0, -1].argmax())
+        if nxt == eos:
+            break
+        ids.append(nxt)
+    return ids
+
+
+def bert(out):
+    weights = ref.make_bert()
+    model = load(BertForMaskedLM(cfg(BertConfig, ref.BERT_CONFIG)), weights)
+    folder = os.path.join(out, "tiny-bert")
+    model.save_pretrained(folder, safe_serialization=True)
+    tensors = {}
+    for name, (ids, types, mask) in ref.bert_cases(ref.bert_vocab()).items():
+        atts, hidden, logits = outputs(model, ids, token_type_ids=torch.tensor([types]),
+                                       attention_mask=torch.tensor([mask]))
+        record(name, ids, atts, hidden, logits, tensors)
+        tensors[name + ".token_types"] = torch.tensor(types, dtype=torch.int64)
+        tensors[name + ".attention_mask"] = torch.tensor(mask, dtype=torch.int64)
+    save_file(tensors, os.path.join(folder, "reference.safetensors"), {"made_by": "tools/make_reference_fixtures.py"})
+    return folder
+
+
+def decoder(out, name, config_cls, model_cls, config, weights, cases, eos, context, dtype):
+    model = load(model_cls(cfg(config_cls, config)), weights)
+    folder = os.path.join(out, name)
+    model.to(dtype).save_pretrained(folder, safe_serialization=True)
+    model.float()
+    tensors = {}
+    for case, ids in cases.items():
+        record(case, ids, *outputs(model, ids), tensors)
+        tensors[case + ".greedy"] = torch.tensor(greedy(model, ids, 8, eos, context), dtype=torch.int64)
+    save_file(tensors, os.path.join(folder, "reference.safetensors"), {"made_by": "tools/make_reference_fixtures.py"})
+    return folder
+
+
+def main():
+    ap = argparse.ArgumentParser(description="tiny BERT/GPT-2/Llama parity fixtures from transformers")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--check", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures"),
+                    help="fixtures to compare with (default: the committed ones)")
+    args = ap.parse_args()
+    vocab = ref.gpt2_vocab()
+    idx = {p: i for i, p in enumerate(vocab)}
+    folders = [
+        bert(args.out),
+        decoder(args.out, "tiny-gpt2", GPT2Config, GPT2LMHeadModel, ref.GPT2_CONFIG, ref.make_gpt2(),
+                {"prompt": [idx[p] for p in ["T", "he", "Ġcat", "Ġsat", "Ġon", "Ġthe", "Ġmat"]],
+                 "bos": [idx["<|endoftext|>"]]},
+                ref.GPT2_CONFIG["eos_token_id"], ref.GPT2_CONFIG["n_positions"], torch.float16),
+        decoder(args.out, "tiny-llama", LlamaConfig, LlamaForCausalLM, ref.LLAMA_CONFIG, ref.make_llama(),
+                {"prompt": [1, 17, 42, 5, 99, 23, 64, 8, 31, 77], "bos": [1]},
+                ref.LLAMA_CONFIG["eos_token_id"], ref.LLAMA_CONFIG["max_position_embeddings"], torch.bfloat16),
+    ]
+    from safetensors.torch import load_file
+    for folder in folders:
+        mine = load_file(os.path.join(folder, "reference.safetensors"))
+        theirs = load_file(os.path.join(args.check, os.path.basename(folder), "reference.safetensors"))
+        worst = {}
+        for k, v in mine.items():
+            kind = k.split(".")[1]
+            d = (v.double() - theirs[k].double()).abs().max().item() if v.numel() else 0.0
+            worst[kind] = max(worst.get(kind, 0.0), d)
+        print(os.path.basename(folder), " ".join("%s %.3g" % kv for kv in sorted(worst.items())))
+
+
+if __name__ == "__main__":
+    main()
