@@ -40,6 +40,7 @@ options:
   --max-new-tokens N  decoders: tokens to generate after the prompt (default 64; translation: 256);
                       generation also stops at the end of the text (BOS/EOS) or a full context
   --top-k K           encoders: predictions printed per [MASK] (default 5)
+  --beam K            encoder-decoders: beam search keeping K hypotheses (default 1: greedy)
   --mask I:J          masking experiment: replace tokens I..J-1 (positions as --json prints them,
                       [CLS]/BOS included) by the model's mask token ([MASK]; models without one
                       use <unk>, else EOS, and say so), run both inputs, keep both in one set
@@ -150,6 +151,7 @@ int cmd_run_pretrained(int argc, char** argv) {
   GenerateOptions& gen = opts.generate;
   gen.max_new_tokens = static_cast<int>(args.get_int("max-new-tokens", gen.max_new_tokens, 0, 1 << 20));
   opts.top_k = static_cast<int>(args.get_int("top-k", 5, 1, 1000));
+  opts.translate.beam = static_cast<int>(args.get_int("beam", 1, 1, 64));
   const bool json = args.has("json");
   auto attn_path = args.get("attn");
   std::vector<std::string> figures;
@@ -181,6 +183,8 @@ int cmd_run_pretrained(int argc, char** argv) {
     opts.translate.max_new_tokens = gen.max_new_tokens;
 
   PretrainedModel model = PretrainedModel::load(model_path, device);
+  if (opts.translate.beam > 1 && !model.is_seq2seq())
+    throw UsageError("--beam applies to encoder-decoder models (MarianMT); " + model.name() + " decodes greedily");
   std::vector<std::string> texts;
   if (args.positionals()[0] == "-") {
     for (std::string line; std::getline(std::cin, line);) {

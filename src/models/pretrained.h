@@ -68,6 +68,8 @@ struct PretrainedTranslation {
 
 struct TranslateOptions {
   int max_new_tokens = 256;  // stop after this many target tokens if </s> has not come
+  int beam = 1;              // 1: greedy; K > 1: beam search keeping K hypotheses
+  double length_penalty = 1.0;  // beam: a finished hypothesis scores sum(log p) / length^this
   bool record = true;
   RecordOptions keep;  // applies to the encoder's and the decoder's layers alike
 };

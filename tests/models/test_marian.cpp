@@ -3,6 +3,8 @@
 // head within 1e-5, decoder states and logits within 1e-4, greedy translation token for token.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "hf_fixtures.h"
 #include "models/hf_folder.h"
 #include "models/marian.h"
@@ -80,4 +82,47 @@ TEST(Marian, GreedyTranslationThroughTheFacade) {
   set.validate();
   // Teacher-forced logits through the facade match the reference too.
   EXPECT_LT(max_abs_diff(model.decoder_logits(ref.ints("source"), ref.ints("target_inputs")), ref.floats("logits")), 1e-4);
+}
+
+namespace {
+
+// sum log p(target) / length under the model, <pad> banned as decoding bans it.
+double normalized_log_prob(const PretrainedModel& m, const std::vector<int>& source, const std::vector<int>& target,
+                           int start, int pad) {
+  std::vector<int> inputs = {start};
+  inputs.insert(inputs.end(), target.begin(), target.end() - 1);
+  const std::vector<float> logits = m.decoder_logits(source, inputs);
+  const int64_t V = m.vocab_size();
+  torch::Tensor l = torch::tensor(logits).view({static_cast<int64_t>(inputs.size()), V});
+  l.select(1, pad).fill_(-std::numeric_limits<float>::infinity());
+  const torch::Tensor lp = torch::log_softmax(l, -1);
+  double sum = 0;
+  for (size_t i = 0; i < target.size(); ++i) sum += lp[static_cast<int64_t>(i)][target[i]].item<double>();
+  return sum / static_cast<double>(target.size());
+}
+
+}  // namespace
+
+TEST(Marian, BeamSearchFindsAtLeastAsLikelyATranslation) {
+  const std::string dir = fixture("tiny-marian");
+  const PretrainedModel model = PretrainedModel::load(dir);
+  const Reference ref(dir);
+  const std::vector<int> source = ref.ints("source");
+  TranslateOptions opts;
+  opts.max_new_tokens = 12;
+  opts.record = false;
+  const PretrainedTranslation greedy = model.translate_ids(source, "", opts);
+  opts.beam = 1;
+  EXPECT_EQ(model.translate_ids(source, "", opts).target_ids, greedy.target_ids) << "beam 1 is greedy";
+  opts.beam = 4;
+  opts.record = true;
+  const PretrainedTranslation beam = model.translate_ids(source, "", opts);
+  ASSERT_FALSE(beam.target_ids.empty());
+  EXPECT_EQ(beam.run.info.at("decoding"), "beam 4");
+  EXPECT_EQ(beam.run.find(AttentionKind::Cross, 1)->queries, beam.target_ids.size());
+  const double g = normalized_log_prob(model, source, greedy.target_ids, 99, 99);
+  const double b = normalized_log_prob(model, source, beam.target_ids, 99, 99);
+  std::printf("greedy %zu tokens %.4f, beam 4: %zu tokens %.4f (mean log p)\n", greedy.target_ids.size(), g,
+              beam.target_ids.size(), b);
+  EXPECT_GE(b, g - 1e-6);
 }
