@@ -31,13 +31,19 @@ const AttentionRun& run_at(const AttentionSet& set, size_t run) {
   return set.runs[run];
 }
 
-std::string envelope(nlohmann::json header, const void* payload, size_t bytes) {
+// The envelope's length prefix and header, with room reserved for `payload_bytes` more.
+std::string envelope_head(const nlohmann::json& header, size_t payload_bytes) {
   std::string h = header.dump();
   while (h.size() % 4) h.push_back(' ');
-  std::string out(4, '\0');
+  std::string out;
+  out.reserve(4 + h.size() + payload_bytes);
   const uint32_t n = static_cast<uint32_t>(h.size());
-  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>((n >> (8 * i)) & 0xff);
-  out += h;
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
+  return out += h;
+}
+
+std::string envelope(const nlohmann::json& header, const void* payload, size_t bytes) {
+  std::string out = envelope_head(header, bytes);
   out.append(static_cast<const char*>(payload), bytes);
   return out;
 }
@@ -136,9 +142,15 @@ std::string encode_matrix(const Matrix& m, const std::string& dtype) {
   nlohmann::json h = {{"dtype", dtype}, {"shape", {m.rows, m.cols}}};
   if (dtype == "f32") return envelope(h, m.data.data(), m.data.size() * sizeof(float));
   if (dtype != "f16") throw std::invalid_argument("dtype must be f32 or f16, not '" + dtype + "'");
-  std::vector<uint16_t> half(m.data.size());
-  for (size_t i = 0; i < half.size(); ++i) half[i] = float_to_f16(m.data[i]);
-  return envelope(h, half.data(), half.size() * sizeof(uint16_t));
+  // Converted straight into the response: a 2,048-token head is 8 MB, no copy to spare.
+  std::string out = envelope_head(h, m.data.size() * sizeof(uint16_t));
+  const size_t at = out.size();
+  out.resize(at + m.data.size() * sizeof(uint16_t));
+  for (size_t i = 0; i < m.data.size(); ++i) {
+    const uint16_t v = float_to_f16(m.data[i]);
+    std::memcpy(out.data() + at + 2 * i, &v, 2);  // little-endian hosts, as the envelope says
+  }
+  return out;
 }
 
 std::string encode_thumbnails(const AttentionSet& set, size_t run_index, const std::string& kind_text, size_t size) {

@@ -213,6 +213,7 @@ struct ViewerServer::Impl {
   void routes() {
     http.set_payload_max_length(kMaxRequestBytes);
     http.set_keep_alive_timeout(kKeepAliveSeconds);
+    http.set_keep_alive_max_count(1000);  // httplib's 5 makes a browser reconnect every 5 requests
     http.set_tcp_nodelay(true);
     // httplib's default sets SO_REUSEPORT, which lets a second server bind a port that is in
     // use and share its requests; SO_REUSEADDR alone still allows a restart over TIME_WAIT.
@@ -236,7 +237,8 @@ struct ViewerServer::Impl {
                                        static_cast<int>(int_param(req, "head", -1)), int_param(req, "merge", 0) != 0);
                const std::string dtype = str_param(req, "dtype", default_dtype(m.rows, m.cols));
                if (dtype != "f32" && dtype != "f16") throw HttpError(400, "dtype must be f32 or f16");
-               res.set_content(encode_matrix(m, dtype), "application/octet-stream");
+               res.body = encode_matrix(m, dtype);  // moved, not copied: up to 8 MB
+               res.set_header("Content-Type", "application/octet-stream");
              }));
     http.Get(R"(/api/sets/(\d{1,9})/thumbs)", guarded([this](const auto& req, auto& res) {
                auto set = set_of(req);
