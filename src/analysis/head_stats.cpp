@@ -193,7 +193,7 @@ std::string format_head_stats(const HeadStats& stats) {
   std::snprintf(line, sizeof line, "%-14s %5s %4s", "kind", "layer", "head");
   text += line;
   for (int s = 0; s < kStatCount; ++s) {
-    std::snprintf(line, sizeof line, " %*s", s == kUniformEntropy ? 8 : 8, s == kUniformEntropy ? "uniform" : kNames[s]);
+    std::snprintf(line, sizeof line, " %8s", s == kUniformEntropy ? "uniform" : kNames[s]);
     text += line;
   }
   text += "\n";

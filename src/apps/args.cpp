@@ -3,8 +3,18 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <iostream>
 
 namespace attnscope {
+
+std::vector<std::string> read_stdin_lines() {
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(std::cin, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(line);
+  }
+  return lines;
+}
 
 Args::Args(int argc, char** argv, std::set<std::string> flags) : command_(argc > 0 ? argv[0] : "") {
   for (int i = 1; i < argc; ++i) {

@@ -16,6 +16,9 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Lines of standard input, without their line ends (\n or \r\n): `run -` takes one input a line.
+std::vector<std::string> read_stdin_lines();
+
 class Args {
  public:
   // argv[0] is the subcommand name. `flags` lists boolean flags (they take no value); every

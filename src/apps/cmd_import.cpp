@@ -1,7 +1,6 @@
 // attnscope import: attention dumped by other tools (.npy, .npz, .safetensors, .json) into an
 // .attn.safetensors file (src/io/attention_import.h, docs/interop.md).
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -45,15 +44,6 @@ void usage() {
       "      attnscope render bert.attn.safetensors --view grid -o grid.png");
 }
 
-// Args knows long options only; "-o X" is spelled "--out X" for it.
-std::vector<char*> with_long_out(int argc, char** argv, std::string& out_flag) {
-  out_flag = "--out";
-  std::vector<char*> v(argv, argv + argc);
-  for (char*& a : v)
-    if (std::strcmp(a, "-o") == 0) a = out_flag.data();
-  return v;
-}
-
 // "encoder-self 0-11, cross 0-5"
 std::string block_summary(const AttentionRun& run) {
   std::string s;
@@ -70,9 +60,7 @@ std::string block_summary(const AttentionRun& run) {
 }  // namespace
 
 int cmd_import(int argc, char** argv) {
-  std::string out_flag;
-  std::vector<char*> av = with_long_out(argc, argv, out_flag);
-  Args args(static_cast<int>(av.size()), av.data(), {"index-tokens"});
+  Args args(argc, argv, {"index-tokens"});  // "-o X" arrives as --out X
   if (args.help()) {
     usage();
     return 0;

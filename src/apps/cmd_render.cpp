@@ -1,6 +1,5 @@
 // attnscope render: draw an .attn.safetensors file as PNG, SVG or PDF (src/render/render.h).
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -47,15 +46,6 @@ void usage() {
       "      --colorbar-title Saliency --vmax 0.3 -o grid.pdf\n");
 }
 
-// Args knows long options only; "-o X" is spelled "--out X" for it.
-std::vector<char*> with_long_out(int argc, char** argv, std::string& out_flag) {
-  out_flag = "--out";
-  std::vector<char*> v(argv, argv + argc);
-  for (char*& a : v)
-    if (std::strcmp(a, "-o") == 0) a = out_flag.data();
-  return v;
-}
-
 std::pair<int, int> parse_highlight(const std::string& s) {
   int layer = 0, head = 0;
   char extra = 0;
@@ -67,9 +57,7 @@ std::pair<int, int> parse_highlight(const std::string& s) {
 }  // namespace
 
 int cmd_render(int argc, char** argv) {
-  std::string out_flag;
-  std::vector<char*> av = with_long_out(argc, argv, out_flag);
-  Args args(static_cast<int>(av.size()), av.data(), {"values"});
+  Args args(argc, argv, {"values"});  // "-o X" arrives as --out X
   if (args.help()) {
     usage();
     return 0;

@@ -96,10 +96,7 @@ int cmd_run(int argc, char** argv) {
   Seq2SeqModel model = Seq2SeqModel::load(*model_dir, device);
   std::vector<std::string> inputs;
   if (args.positionals()[0] == "-") {
-    for (std::string line; std::getline(std::cin, line);) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      inputs.push_back(line);
-    }
+    inputs = read_stdin_lines();
     if (inputs.empty()) throw UsageError("no input lines on stdin");
   } else {
     inputs.push_back(args.positionals()[0]);

@@ -187,10 +187,7 @@ int cmd_run_pretrained(int argc, char** argv) {
     throw UsageError("--beam applies to encoder-decoder models (MarianMT); " + model.name() + " decodes greedily");
   std::vector<std::string> texts;
   if (args.positionals()[0] == "-") {
-    for (std::string line; std::getline(std::cin, line);) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      texts.push_back(line);
-    }
+    texts = read_stdin_lines();
     if (texts.empty()) throw UsageError("no text lines on stdin");
   } else {
     texts.push_back(args.positionals()[0]);

@@ -217,12 +217,14 @@ int cmd_stats(int argc, char** argv) {
   size_t n = source->size();
   if (max_sentences > 0) n = std::min(n, static_cast<size_t>(max_sentences));
 
-  // Every rank learns the layout from sentence 0, so all vectors have the same width.
-  const StatsLayout layout = StatsLayout::of(source->run(0));
+  // Every rank learns the layout from sentence 0, so all vectors have the same width; the rank
+  // that owns sentence 0 reuses that run instead of computing it again.
+  const AttentionRun first = source->run(0);
+  const StatsLayout layout = StatsLayout::of(first);
   std::vector<std::vector<double>> mine;
   ProgressBar bar(!quiet && group.root(), static_cast<int64_t>(n), "sentences");
   for (size_t i = 0; i < n; ++i) {
-    if (group.owns(i)) mine.push_back(sentence_sums(layout, source->run(i)));
+    if (group.owns(i)) mine.push_back(sentence_sums(layout, i == 0 ? first : source->run(i)));
     bar.update(static_cast<int64_t>(i + 1));
   }
   bar.done();

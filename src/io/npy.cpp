@@ -8,6 +8,7 @@
 
 #include "io/atomic_file.h"
 #include "io/half.h"
+#include "text/utf8.h"
 
 namespace attnscope {
 
@@ -193,24 +194,6 @@ float element_to_float(const uint8_t* p, const ElementType& t) {
     case 'b': return *p ? 1.0f : 0.0f;
   }
   return 0.0f;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 std::string element_to_string(const uint8_t* p, const ElementType& t, const std::string& name) {
