@@ -32,7 +32,9 @@ tasks:
   dates             Thrusday, October 13 2011 -> 13-10-2011   (nine formats, 2000-2024)
 
 model:
-  --arch rnn                 architecture (rnn)
+  --arch rnn|transformer     architecture (default rnn)
+
+RNN (--arch rnn):
   --cell gru|lstm            recurrent cell (default gru)
   --layers N                 stacked layers (default 1)
   --hidden N                 hidden size (default 128)
@@ -45,11 +47,29 @@ model:
   --input-feeding            feed the previous attentional state into each step
   --dropout P                dropout (default 0)
 
+Transformer (--arch transformer):
+  --variant V                encoder-decoder | decoder-only | encoder-only (default
+                             encoder-decoder; encoder-only predicts one output token per input
+                             token, so it fits reverse, shift and sort but not dates)
+  --layers N                 encoder layers and decoder layers (default 2)
+  --heads H                  attention heads (default 4)
+  --d-model D                model width, divisible by H (default 128)
+  --ff N                     feed-forward width (default 4 x D)
+  --positional P             sinusoidal | learned (default sinusoidal)
+  --norm pre|post            layer norm before or after each sublayer (default pre)
+  --tie-embeddings           output projection shares the target embedding
+  --dropout P                (default 0)
+  Transformers train with Adam (0.9, 0.98), the inverse-square-root schedule (--warmup) and
+  --lr 0.001 unless told otherwise.
+
 training:
   --steps N                  at most N steps (default 20000)
   --batch N                  batch size (default 64)
   --lr X                     Adam learning rate (default 0.003; halved after 5 evaluations
                              without a new best held-out accuracy, down to 1e-4)
+  --warmup N                 linear warm-up over N steps, then 1/sqrt(step) decay (default 0 for
+                             rnn: constant rate; 400 for transformer)
+  --label-smoothing X        spread X of the target probability over the vocabulary (default 0)
   --clip X                   gradient-norm clip (default 5)
   --teacher-forcing P        probability of feeding the reference token (default 1)
   --target-acc X             stop at this held-out exact match (default 0.995)
@@ -63,14 +83,17 @@ training:
   --quiet                    no progress line and no summary
   --json                     print the result as one JSON object
 
-example:
+examples:
   attnscope train --task dates --out models/dates
+  attnscope train --task reverse --arch transformer --layers 2 --heads 4 --out models/reverse-tf
+
+translation (BPE subwords on a parallel corpus): attnscope train --task translate --help
 )";
 
 }  // namespace
 
 int cmd_train(int argc, char** argv) {
-  Args args(argc, argv, {"unidirectional", "input-feeding", "resume", "quiet", "json"});
+  Args args(argc, argv, {"unidirectional", "input-feeding", "resume", "quiet", "json", "tie-embeddings"});
   if (args.help()) {
     std::fputs(kHelp, stdout);
     return 0;
@@ -78,9 +101,17 @@ int cmd_train(int argc, char** argv) {
   TrainOptions o;
   auto task = args.get("task");
   auto out = args.get("out");
-  args.choice("arch", "rnn", {"rnn"});
+  o.model.arch = args.choice("arch", "rnn", {"rnn", "transformer"});
+  const bool transformer = o.model.arch == "transformer";
+  o.model.variant = args.choice("variant", "encoder-decoder", {"encoder-decoder", "decoder-only", "encoder-only"});
+  o.model.heads = static_cast<int>(args.get_int("heads", 4, 1, 64));
+  o.model.d_model = static_cast<int>(args.get_int("d-model", 128, 1, 8192));
+  o.model.ff = static_cast<int>(args.get_int("ff", 4 * o.model.d_model, 1, 32768));
+  o.model.positional = args.choice("positional", "sinusoidal", {"sinusoidal", "learned"});
+  o.model.norm = args.choice("norm", "pre", {"pre", "post"});
+  o.model.tie_embeddings = args.has("tie-embeddings");
   o.model.cell = args.choice("cell", "gru", {"gru", "lstm"});
-  o.model.layers = static_cast<int>(args.get_int("layers", 1, 1, 8));
+  o.model.layers = static_cast<int>(args.get_int("layers", transformer ? 2 : 1, 1, transformer ? 24 : 8));
   o.model.hidden = static_cast<int>(args.get_int("hidden", 128, 2, 4096));
   o.model.embedding = static_cast<int>(args.get_int("embedding", 64, 1, 4096));
   o.model.bidirectional = !args.has("unidirectional");
@@ -91,7 +122,9 @@ int cmd_train(int argc, char** argv) {
   o.model.dropout = args.get_double("dropout", 0.0, 0.0, 0.95);
   o.steps = args.get_int("steps", 20000, 1, 100000000);
   o.batch = static_cast<int>(args.get_int("batch", 64, 1, 65536));
-  o.lr = args.get_double("lr", 0.003, 1e-7, 10);
+  o.lr = args.get_double("lr", transformer ? 0.001 : 0.003, 1e-7, 10);
+  o.warmup = args.get_int("warmup", transformer ? 400 : 0, 0, 100000000);
+  o.label_smoothing = args.get_double("label-smoothing", 0.0, 0.0, 0.99);
   o.grad_clip = args.get_double("clip", 5.0, 1e-6, 1e6);
   o.teacher_forcing = args.get_double("teacher-forcing", 1.0, 0.0, 1.0);
   o.target_acc = args.get_double("target-acc", 0.995, 0.0, 1.0);

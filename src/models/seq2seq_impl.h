@@ -1,4 +1,5 @@
-// Internals of Seq2SeqModel shared by models/ and train/ (includes libtorch).
+// Internals of Seq2SeqModel shared by models/ and train/ (includes libtorch). One model object
+// holds either network (RNN or Transformer) behind the same vocabularies, batches and loss.
 #pragma once
 
 #include <torch/torch.h>
@@ -7,8 +8,9 @@
 
 #include "models/rnn_seq2seq.h"
 #include "models/seq2seq_model.h"
+#include "models/transformer_seq2seq.h"
 #include "tasks/task.h"
-#include "text/char_vocab.h"
+#include "text/vocab.h"
 
 namespace attnscope {
 
@@ -18,18 +20,29 @@ struct TokenBatch {
 };
 
 struct Seq2SeqModel::Impl {
-  Impl(const Seq2SeqConfig& config, torch::Device device);
+  Impl(const Seq2SeqConfig& config, torch::Device device, std::shared_ptr<const Vocab> source,
+       std::shared_ptr<const Vocab> target);
 
   Seq2SeqConfig cfg;
-  CharVocab source_vocab, target_vocab;
-  std::unique_ptr<Task> task;  // normalises inputs the way training did
+  std::shared_ptr<const Vocab> source_vocab, target_vocab;
+  std::unique_ptr<Task> task;  // normalises inputs the way training did; null for translation
   torch::Device device;
-  RnnSeq2Seq net{nullptr};
+  RnnSeq2Seq rnn{nullptr};                  // arch "rnn"
+  TransformerSeq2Seq transformer{nullptr};  // arch "transformer"
 
+  torch::nn::Module& module();
+  std::string normalize(const std::string& text) const;
   // Source batch: each text's ids followed by </s>.
   TokenBatch source_batch(const std::vector<std::string>& texts) const;
+  TokenBatch source_batch_ids(const std::vector<std::vector<int>>& ids) const;
   // Target batch: decoder inputs "<s> y" and expected outputs "y </s>".
   std::pair<TokenBatch, TokenBatch> target_batch(const std::vector<std::string>& texts) const;
+  std::pair<TokenBatch, TokenBatch> target_batch_ids(const std::vector<std::vector<int>>& ids) const;
+  // Teacher-forced logits [B, T, V] and the ids they should predict [B, T] (0 = ignore).
+  std::pair<torch::Tensor, torch::Tensor> training_logits(const TokenBatch& src, const TokenBatch& tgt_in,
+                                                          const TokenBatch& tgt_out, double teacher_forcing);
+  // Greedy outputs (ids, without </s>) of a batch of sources, no recording.
+  std::vector<std::vector<int>> greedy_ids(const TokenBatch& src);
 };
 
 torch::Device parse_device(const std::string& name);  // "cpu" | "cuda" | "cuda:N"; throws if unavailable

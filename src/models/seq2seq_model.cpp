@@ -6,7 +6,10 @@
 #include "io/atomic_file.h"
 #include "models/attention_recorder.h"
 #include "models/checkpoint.h"
+#include "models/beam_search.h"
 #include "models/seq2seq_impl.h"
+#include "text/char_vocab.h"
+#include "text/subword_vocab.h"
 
 namespace attnscope {
 
@@ -22,15 +25,30 @@ torch::Device parse_device(const std::string& name) {
   throw std::invalid_argument("--device must be cpu or cuda[:N], got '" + name + "'");
 }
 
-Seq2SeqModel::Impl::Impl(const Seq2SeqConfig& config, torch::Device dev)
+Seq2SeqModel::Impl::Impl(const Seq2SeqConfig& config, torch::Device dev, std::shared_ptr<const Vocab> source,
+                         std::shared_ptr<const Vocab> target)
     : cfg(config),
-      source_vocab(config.input_alphabet),
-      target_vocab(config.output_alphabet),
-      task(make_task(config.task)),
+      source_vocab(std::move(source)),
+      target_vocab(std::move(target)),
+      task(config.task == "translate" ? nullptr : make_task(config.task)),
       device(dev) {
   cfg.validate();
-  net = RnnSeq2Seq(cfg, source_vocab.size(), target_vocab.size());
-  net->to(device);
+  if (cfg.is_transformer()) {
+    transformer = TransformerSeq2Seq(cfg, source_vocab->size(), target_vocab->size());
+    transformer->to(device);
+  } else {
+    rnn = RnnSeq2Seq(cfg, source_vocab->size(), target_vocab->size());
+    rnn->to(device);
+  }
+}
+
+torch::nn::Module& Seq2SeqModel::Impl::module() {
+  if (transformer) return *transformer;
+  return *rnn;
+}
+
+std::string Seq2SeqModel::Impl::normalize(const std::string& text) const {
+  return task ? task->normalize_input(text) : text;
 }
 
 namespace {
@@ -40,34 +58,106 @@ TokenBatch pad(const std::vector<std::vector<int>>& seqs, torch::Device device) 
   torch::Tensor ids = torch::zeros({static_cast<int64_t>(seqs.size()), static_cast<int64_t>(T)}, torch::kLong);
   torch::Tensor lengths = torch::empty({static_cast<int64_t>(seqs.size())}, torch::kLong);
   auto a = ids.accessor<int64_t, 2>();
+  auto l = lengths.accessor<int64_t, 1>();
   for (size_t b = 0; b < seqs.size(); ++b) {
     for (size_t t = 0; t < seqs[b].size(); ++t) a[b][t] = seqs[b][t];
-    lengths[b] = static_cast<int64_t>(seqs[b].size());
+    l[b] = static_cast<int64_t>(seqs[b].size());
   }
   return {ids.to(device), lengths};
+}
+
+std::vector<std::vector<int>> encode_all(const Vocab& vocab, const std::vector<std::string>& texts) {
+  std::vector<std::vector<int>> ids;
+  ids.reserve(texts.size());
+  for (const auto& t : texts) ids.push_back(vocab.encode(t));
+  return ids;
 }
 }  // namespace
 
 TokenBatch Seq2SeqModel::Impl::source_batch(const std::vector<std::string>& texts) const {
-  std::vector<std::vector<int>> seqs;
-  seqs.reserve(texts.size());
-  for (const auto& t : texts) {
-    seqs.push_back(source_vocab.encode(t));
-    seqs.back().push_back(CharVocab::kEos);
-  }
+  return source_batch_ids(encode_all(*source_vocab, texts));
+}
+
+TokenBatch Seq2SeqModel::Impl::source_batch_ids(const std::vector<std::vector<int>>& ids) const {
+  std::vector<std::vector<int>> seqs = ids;
+  for (auto& s : seqs) s.push_back(Vocab::kEos);
   return pad(seqs, device);
 }
 
 std::pair<TokenBatch, TokenBatch> Seq2SeqModel::Impl::target_batch(const std::vector<std::string>& texts) const {
+  return target_batch_ids(encode_all(*target_vocab, texts));
+}
+
+std::pair<TokenBatch, TokenBatch> Seq2SeqModel::Impl::target_batch_ids(const std::vector<std::vector<int>>& seqs) const {
   std::vector<std::vector<int>> in, out;
-  for (const auto& t : texts) {
-    std::vector<int> ids = target_vocab.encode(t);
-    in.push_back({CharVocab::kBos});
+  for (const auto& ids : seqs) {
+    in.push_back({Vocab::kBos});
     in.back().insert(in.back().end(), ids.begin(), ids.end());
     out.push_back(ids);
-    out.back().push_back(CharVocab::kEos);
+    out.back().push_back(Vocab::kEos);
   }
   return {pad(in, device), pad(out, device)};
+}
+
+std::pair<torch::Tensor, torch::Tensor> Seq2SeqModel::Impl::training_logits(const TokenBatch& src, const TokenBatch& tgt_in,
+                                                                            const TokenBatch& tgt_out, double teacher_forcing) {
+  if (rnn) {
+    Encoded enc = rnn->encode(src.ids, src.lengths);
+    return {rnn->forward_train(enc, tgt_in.ids, teacher_forcing), tgt_out.ids};
+  }
+  if (cfg.variant != "encoder-only") return {transformer->forward(src.ids, tgt_in.ids), tgt_out.ids};
+  // Encoder-only: source position i predicts output token i, so outputs may not be longer.
+  const int64_t S = src.ids.size(1), T = tgt_out.ids.size(1);
+  if (T > S || (tgt_out.lengths > src.lengths).any().item<bool>())
+    throw std::invalid_argument("an encoder-only Transformer predicts one output token per input token, so outputs "
+                                "may not be longer than inputs; this task's are (use --variant encoder-decoder)");
+  return {transformer->forward(src.ids, {}), torch::constant_pad_nd(tgt_out.ids, {0, S - T}, 0)};
+}
+
+std::vector<std::vector<int>> Seq2SeqModel::Impl::greedy_ids(const TokenBatch& src) {
+  const int64_t B = src.ids.size(0);
+  std::vector<torch::Tensor> steps;
+  if (transformer && cfg.variant == "encoder-only") {
+    steps.push_back(transformer->forward(src.ids, {}).argmax(-1));
+  } else {
+    torch::Tensor prev = torch::full({B, 1}, Vocab::kBos, torch::TensorOptions(torch::kLong).device(device));
+    torch::Tensor done = torch::zeros({B}, torch::TensorOptions(torch::kBool).device(device));
+    Encoded enc;
+    RnnState state;
+    torch::Tensor memory, src_valid;
+    if (rnn) {
+      enc = rnn->encode(src.ids, src.lengths);
+      state = enc.state;
+    } else if (cfg.variant == "encoder-decoder") {
+      memory = transformer->encode(src.ids);
+      src_valid = not_padding(src.ids);
+    }
+    torch::Tensor inputs = prev;  // Transformer: the whole prefix, <s> first
+    for (int t = 0; t <= cfg.max_output_length; ++t) {
+      torch::Tensor next;
+      if (rnn) {
+        next = rnn->step(prev.squeeze(1), state, enc, t).logits.argmax(-1);
+      } else {
+        torch::Tensor logits = memory.defined() ? transformer->decode(inputs, memory, src_valid) : transformer->forward(src.ids, inputs);
+        next = logits.select(1, -1).argmax(-1);
+      }
+      // Finished rows keep producing padding, so they never grow a second </s>.
+      next = next.masked_fill(done, Vocab::kPad);
+      steps.push_back(next);
+      done = done | (next == Vocab::kEos);
+      if (done.all().item<bool>()) break;
+      prev = next.unsqueeze(1);
+      if (!rnn) inputs = torch::cat({inputs, prev}, 1);
+    }
+  }
+  torch::Tensor ids = torch::stack(steps, 1).reshape({B, -1}).to(torch::kCPU).contiguous();
+  std::vector<std::vector<int>> out(B);
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t* row = ids[b].data_ptr<int64_t>();
+    for (int64_t t = 0; t < ids.size(1) && row[t] != Vocab::kEos; ++t)
+      if (row[t] != Vocab::kPad) out[b].push_back(static_cast<int>(row[t]));
+  }
+  return out;
 }
 
 Seq2SeqModel::Seq2SeqModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -76,9 +166,24 @@ Seq2SeqModel::Seq2SeqModel(Seq2SeqModel&&) noexcept = default;
 
 const Seq2SeqConfig& Seq2SeqModel::config() const { return impl_->cfg; }
 
+namespace {
+std::pair<std::shared_ptr<const Vocab>, std::shared_ptr<const Vocab>> vocabs_of(const Seq2SeqConfig& cfg, const std::string& dir) {
+  if (cfg.vocab == "chars")
+    return {std::make_shared<CharVocab>(cfg.input_alphabet), std::make_shared<CharVocab>(cfg.output_alphabet)};
+  SubwordVocabs v = load_subword_vocabs(dir);
+  return {v.source, v.target};
+}
+}  // namespace
+
 Seq2SeqModel Seq2SeqModel::create(const Seq2SeqConfig& config, const std::string& device, uint64_t seed) {
+  auto [source, target] = vocabs_of(config, "");
+  return create(config, device, seed, source, target);
+}
+
+Seq2SeqModel Seq2SeqModel::create(const Seq2SeqConfig& config, const std::string& device, uint64_t seed,
+                                  std::shared_ptr<const Vocab> source, std::shared_ptr<const Vocab> target) {
   torch::manual_seed(seed);
-  return Seq2SeqModel(std::make_unique<Impl>(config, parse_device(device)));
+  return Seq2SeqModel(std::make_unique<Impl>(config, parse_device(device), std::move(source), std::move(target)));
 }
 
 Seq2SeqModel Seq2SeqModel::load(const std::string& dir, const std::string& device) {
@@ -92,25 +197,26 @@ Seq2SeqModel Seq2SeqModel::load(const std::string& dir, const std::string& devic
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(config_path + ": " + e.what());
   }
-  auto impl = std::make_unique<Impl>(cfg, parse_device(device));
-  load_parameters(*impl->net, weights_path);
-  impl->net->eval();
+  auto [source, target] = vocabs_of(cfg, dir);
+  auto impl = std::make_unique<Impl>(cfg, parse_device(device), source, target);
+  load_parameters(impl->module(), weights_path);
+  impl->module().eval();
   return Seq2SeqModel(std::move(impl));
 }
 
 void Seq2SeqModel::save(const std::string& dir) const {
   fs::create_directories(dir);
   write_file_atomic(dir + "/config.json", impl_->cfg.to_json() + "\n");
-  save_parameters(*impl_->net, dir + "/model.safetensors");
+  save_parameters(impl_->module(), dir + "/model.safetensors");
 }
 
 std::string Seq2SeqModel::prepare_input(const std::string& text) const {
-  const std::string norm = impl_->task->normalize_input(text);
-  if (norm.empty()) throw std::invalid_argument("input is empty");
-  if (static_cast<int>(norm.size()) > impl_->cfg.max_input_length)
-    throw std::invalid_argument("input is " + std::to_string(norm.size()) + " characters; this model accepts at most " +
-                                std::to_string(impl_->cfg.max_input_length));
-  impl_->source_vocab.encode(norm);  // throws naming an out-of-vocabulary character
+  const std::string norm = impl_->normalize(text);
+  if (norm.find_first_not_of(" \t\r\n") == std::string::npos) throw std::invalid_argument("input is empty");
+  const std::vector<int> ids = impl_->source_vocab->encode(norm);  // throws naming what cannot be encoded
+  if (static_cast<int>(ids.size()) > impl_->cfg.max_input_length)
+    throw std::invalid_argument("input is " + std::to_string(ids.size()) + (impl_->cfg.vocab == "chars" ? " characters" : " tokens") +
+                                "; this model accepts at most " + std::to_string(impl_->cfg.max_input_length));
   return norm;
 }
 
@@ -127,15 +233,10 @@ double normalised(const Hypothesis& h, double alpha) {
   return h.log_prob / std::pow((5.0 + h.tokens.size()) / 6.0, alpha);
 }
 
-}  // namespace
-
-Translation Seq2SeqModel::translate(const std::string& input, const DecodeOptions& opts) const {
-  Impl& m = *impl_;
-  torch::NoGradGuard no_grad;
-  m.net->eval();
-  const std::string norm = prepare_input(input);
+// The RNN decodes step by step with its state, recording each step's weights, scores and context.
+Translation translate_rnn(Seq2SeqModel::Impl& m, const std::string& input, const std::string& norm, const DecodeOptions& opts) {
   TokenBatch src = m.source_batch({norm});
-  Encoded enc1 = m.net->encode(src.ids, src.lengths);
+  Encoded enc1 = m.rnn->encode(src.ids, src.lengths);
   const bool recording = opts.record && m.cfg.attention != "none";
   const int beam = std::max(1, opts.beam);
   const int max_steps = m.cfg.max_output_length + 1;
@@ -149,7 +250,7 @@ Translation Seq2SeqModel::translate(const std::string& input, const DecodeOption
     std::vector<int64_t> prev_ids;
     for (const auto& h : alive) prev_ids.push_back(h.tokens.empty() ? CharVocab::kBos : h.tokens.back());
     torch::Tensor prev = torch::tensor(prev_ids, torch::kLong).to(m.device);
-    StepOutput so = m.net->step(prev, enc.state, enc, t);
+    StepOutput so = m.rnn->step(prev, enc.state, enc, t);
     torch::Tensor logp = torch::log_softmax(so.logits, -1).to(torch::kCPU);  // [n, V]
     const int64_t V = logp.size(1);
     // Candidates: the best `beam` continuations of every live hypothesis, ranked overall.
@@ -192,14 +293,14 @@ Translation Seq2SeqModel::translate(const std::string& input, const DecodeOption
 
   Translation tr;
   tr.input = input;
-  tr.output = m.target_vocab.decode(best.tokens);
+  tr.output = m.target_vocab->decode(best.tokens);
   tr.log_prob = best.log_prob;
   AttentionRun& run = tr.run;
   run.input_text = input;
   run.output_text = tr.output;
   for (char c : norm) run.source_tokens.push_back(std::string(1, c));
   run.source_tokens.push_back(CharVocab::kEosToken);
-  for (int id : best.tokens) run.target_tokens.push_back(m.target_vocab.token(id));
+  for (int id : best.tokens) run.target_tokens.push_back(m.target_vocab->token(id));
   run.info["decoding"] = beam > 1 ? "beam " + std::to_string(beam) : "greedy";
   if (norm != input) run.info["normalised_input"] = norm;
   if (m.cfg.attention == "none") {
@@ -212,43 +313,127 @@ Translation Seq2SeqModel::translate(const std::string& input, const DecodeOption
   return tr;
 }
 
-std::vector<std::string> Seq2SeqModel::translate_batch(const std::vector<std::string>& inputs) const {
-  Impl& m = *impl_;
+// The Transformer searches without recording, then records every head of every layer in one
+// teacher-forced pass over what it produced: the same weights the search computed, since each
+// position sees only the positions before it.
+Translation translate_transformer(Seq2SeqModel::Impl& m, const std::string& input, const std::string& norm,
+                                  const DecodeOptions& opts) {
+  TransformerSeq2Seq& net = m.transformer;
+  const std::string variant = m.cfg.variant;
+  TokenBatch src = m.source_batch({norm});
+  std::vector<int> produced;
+  double log_prob = 0;
+  if (variant == "encoder-only") {
+    torch::Tensor logp = torch::log_softmax(net->forward(src.ids, {}), -1)[0];  // [S, V]
+    auto [best, ids] = logp.max(-1);
+    for (int64_t i = 0; i < ids.size(0); ++i) {
+      produced.push_back(static_cast<int>(ids[i].item<int64_t>()));
+      log_prob += best[i].item<double>();
+      if (produced.back() == Vocab::kEos) break;
+    }
+  } else {
+    torch::Tensor memory, valid;
+    if (variant == "encoder-decoder") {
+      memory = net->encode(src.ids);
+      valid = not_padding(src.ids);
+    }
+    auto next = [&](const std::vector<std::vector<int>>& prefixes) {
+      std::vector<std::vector<int>> inputs;
+      for (const auto& p : prefixes) {
+        inputs.push_back({Vocab::kBos});
+        inputs.back().insert(inputs.back().end(), p.begin(), p.end());
+      }
+      torch::Tensor tgt = torch::tensor(std::vector<int64_t>(), torch::kLong);
+      const int64_t n = static_cast<int64_t>(inputs.size()), T = static_cast<int64_t>(inputs[0].size());
+      tgt = torch::empty({n, T}, torch::kLong);
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t t = 0; t < T; ++t) tgt[i][t] = inputs[i][t];
+      tgt = tgt.to(m.device);
+      torch::Tensor logits = memory.defined() ? net->decode(tgt, memory.expand({n, -1, -1}), valid.expand({n, -1}))
+                                              : net->forward(src.ids.expand({n, -1}), tgt);
+      torch::Tensor last = logits.select(1, -1);
+      last.select(1, Vocab::kPad).fill_(-std::numeric_limits<float>::infinity());
+      last.select(1, Vocab::kBos).fill_(-std::numeric_limits<float>::infinity());
+      return torch::log_softmax(last, -1);
+    };
+    BeamSearchOptions bo;
+    bo.beam = std::max(1, opts.beam);
+    bo.max_steps = m.cfg.max_output_length + 1;
+    bo.eos = Vocab::kEos;
+    bo.length_penalty = bo.beam > 1 ? opts.length_penalty : 0.0;
+    bo.gnmt_penalty = true;
+    BeamSearchResult r = beam_search(next, bo);
+    produced = r.ids;
+    log_prob = r.log_prob;
+  }
+
+  Translation tr;
+  tr.input = input;
+  tr.output = m.target_vocab->decode(produced);
+  tr.log_prob = log_prob;
+  AttentionRun& run = tr.run;
+  run.input_text = input;
+  run.output_text = tr.output;
+  const torch::Tensor src_cpu = src.ids[0].to(torch::kCPU);
+  for (int64_t i = 0; i < src_cpu.size(0); ++i) run.source_tokens.push_back(m.source_vocab->token(static_cast<int>(src_cpu[i].item<int64_t>())));
+  for (int id : produced) run.target_tokens.push_back(m.target_vocab->token(id));
+  run.info["decoding"] = variant == "encoder-only" ? "one token per input position"
+                         : opts.beam > 1         ? "beam " + std::to_string(opts.beam)
+                                                 : "greedy";
+  if (norm != input && m.task) run.info["normalised_input"] = norm;
+  if (!opts.record || produced.empty()) return tr;
+
+  // Decoder inputs that produced the output: <s>, y1 .. y(n-1).
+  std::vector<int64_t> inputs = {Vocab::kBos};
+  for (size_t i = 0; i + 1 < produced.size(); ++i) inputs.push_back(produced[i]);
+  torch::Tensor tgt_in = torch::tensor(inputs, torch::kLong).unsqueeze(0).to(m.device);
+  TransformerRecording rec;
+  if (variant == "decoder-only") {
+    // One sequence: source, then <s> and every output token, each row the position's input.
+    inputs.push_back(produced.back());
+    tgt_in = torch::tensor(inputs, torch::kLong).unsqueeze(0).to(m.device);
+    net->forward(src.ids, tgt_in, &rec);
+    run.target_tokens = run.source_tokens;
+    for (int64_t id : inputs) run.target_tokens.push_back(m.target_vocab->token(static_cast<int>(id)));
+    run.info["layout"] = "decoder-only: one causal sequence, the source then <s> and the output (each position labelled by its input token)";
+  } else {
+    net->forward(src.ids, tgt_in, &rec);
+    run.info["target_axis"] = "row i: the decoding step that produced target token i (its input: the previous token)";
+  }
+  for (size_t l = 0; l < rec.encoder.size(); ++l) run.blocks.push_back(to_block(AttentionKind::EncoderSelf, static_cast<int>(l), rec.encoder[l][0]));
+  for (size_t l = 0; l < rec.decoder.size(); ++l) run.blocks.push_back(to_block(AttentionKind::DecoderSelf, static_cast<int>(l), rec.decoder[l][0]));
+  for (size_t l = 0; l < rec.cross.size(); ++l) run.blocks.push_back(to_block(AttentionKind::Cross, static_cast<int>(l), rec.cross[l][0]));
+  return tr;
+}
+
+}  // namespace
+
+Translation Seq2SeqModel::translate(const std::string& input, const DecodeOptions& opts) const {
   torch::NoGradGuard no_grad;
-  m.net->eval();
+  impl_->module().eval();
+  const std::string norm = prepare_input(input);
+  return impl_->transformer ? translate_transformer(*impl_, input, norm, opts) : translate_rnn(*impl_, input, norm, opts);
+}
+
+std::vector<std::string> Seq2SeqModel::translate_batch(const std::vector<std::string>& inputs) const {
+  torch::NoGradGuard no_grad;
+  impl_->module().eval();
   std::vector<std::string> norm;
   norm.reserve(inputs.size());
   for (const auto& s : inputs) norm.push_back(prepare_input(s));
-  TokenBatch src = m.source_batch(norm);
-  Encoded enc = m.net->encode(src.ids, src.lengths);
-  const int64_t B = static_cast<int64_t>(inputs.size());
-  torch::Tensor prev = torch::full({B}, CharVocab::kBos, torch::TensorOptions(torch::kLong).device(m.device));
-  torch::Tensor done = torch::zeros({B}, torch::TensorOptions(torch::kBool).device(m.device));
-  std::vector<torch::Tensor> steps;
-  RnnState state = enc.state;
-  for (int t = 0; t <= m.cfg.max_output_length; ++t) {
-    prev = m.net->step(prev, state, enc, t).logits.argmax(-1);
-    steps.push_back(prev);
-    done = done | (prev == CharVocab::kEos);
-    if (done.all().item<bool>()) break;
-  }
-  torch::Tensor ids = torch::stack(steps, 1).to(torch::kCPU);
   std::vector<std::string> out;
-  for (int64_t b = 0; b < B; ++b) {
-    auto row = ids[b];
-    std::vector<int> v(row.data_ptr<int64_t>(), row.data_ptr<int64_t>() + row.numel());
-    out.push_back(m.target_vocab.decode(v));
-  }
+  for (const auto& ids : impl_->greedy_ids(impl_->source_batch(norm))) out.push_back(impl_->target_vocab->decode(ids));
   return out;
 }
 
 AttentionSet Seq2SeqModel::to_attention_set(const std::vector<Translation>& translations) const {
   AttentionSet set;
-  set.meta["model"] = "attnscope rnn seq2seq (" + impl_->cfg.task + ")";
-  set.meta["architecture"] = "rnn";
-  set.meta["attention"] = impl_->cfg.attention;
-  set.meta["config"] = impl_->cfg.to_json();
-  set.meta["subword"] = "none";
+  const Seq2SeqConfig& c = impl_->cfg;
+  set.meta["model"] = "attnscope " + std::string(c.is_transformer() ? "transformer " + c.variant : "rnn seq2seq") + " (" + c.task + ")";
+  set.meta["architecture"] = c.arch;
+  set.meta["attention"] = c.is_transformer() ? "multi-head scaled dot-product" : c.attention;
+  set.meta["config"] = c.to_json();
+  set.meta["subword"] = c.vocab == "bpe" ? "bpe@@" : "none";
   set.meta["transforms"] = "";
   for (const auto& t : translations) set.runs.push_back(t.run);
   if (set.runs.size() > 1)

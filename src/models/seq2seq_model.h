@@ -1,4 +1,4 @@
-// A trained RNN encoder-decoder, as the command line and tests see it: load, translate, record
+// A trained sequence-to-sequence model (RNN encoder-decoder or Transformer), as the command line and tests see it: load, translate, record
 // attention. Torch-free header (pimpl): only models/ and train/ compile against libtorch.
 #pragma once
 
@@ -9,6 +9,7 @@
 
 #include "core/attention_set.h"
 #include "models/seq2seq_config.h"
+#include "text/vocab.h"
 
 namespace attnscope {
 
@@ -34,6 +35,9 @@ class Seq2SeqModel {
   static Seq2SeqModel load(const std::string& dir, const std::string& device = "cpu");
   // A freshly initialised model (seeded) for training.
   static Seq2SeqModel create(const Seq2SeqConfig& config, const std::string& device, uint64_t seed);
+  // The same with given vocabularies (translation: BPE pieces learnt from the corpus).
+  static Seq2SeqModel create(const Seq2SeqConfig& config, const std::string& device, uint64_t seed,
+                             std::shared_ptr<const Vocab> source, std::shared_ptr<const Vocab> target);
   // Writes DIR/config.json and DIR/model.safetensors, each atomically; creates DIR.
   void save(const std::string& dir) const;
 

@@ -4,23 +4,22 @@
 #include <string>
 #include <vector>
 
+#include "text/vocab.h"
+
 namespace attnscope {
 
-class CharVocab {
+class CharVocab : public Vocab {
  public:
-  static constexpr int kPad = 0, kBos = 1, kEos = 2;
-  static constexpr const char* kEosToken = "</s>";
-
   CharVocab() = default;
   explicit CharVocab(const std::string& alphabet);  // duplicate characters are ignored
 
-  int size() const { return static_cast<int>(chars_.size()) + 3; }
+  int size() const override { return static_cast<int>(chars_.size()) + 3; }
   const std::string& alphabet() const { return chars_; }
   // Ids of the characters of `text`; throws std::invalid_argument naming the first character
   // outside the vocabulary and its position.
-  std::vector<int> encode(const std::string& text) const;
-  std::string decode(const std::vector<int>& ids) const;  // stops at </s>, skips specials
-  std::string token(int id) const;                         // display string: "a", " ", "</s>"
+  std::vector<int> encode(const std::string& text) const override;
+  std::string decode(const std::vector<int>& ids) const override;  // stops at </s>, skips specials
+  std::string token(int id) const override;                         // display string: "a", " ", "</s>"
 
  private:
   std::string chars_;

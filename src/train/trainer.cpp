@@ -12,6 +12,7 @@
 #include "io/atomic_file.h"
 #include "models/seq2seq_impl.h"
 #include "core/progress.h"
+#include "train/train_util.h"
 
 namespace attnscope {
 
@@ -74,6 +75,30 @@ void save_checkpoint(const Seq2SeqModel& model, torch::optim::Adam& optimizer, c
 
 }  // namespace
 
+double learning_rate(const TrainOptions& opts, int64_t step) {
+  if (opts.warmup <= 0) return opts.lr;
+  // Linear warm-up to the peak at `warmup` steps, then decay with 1/sqrt(step) (Vaswani et al.).
+  const double s = static_cast<double>(std::max<int64_t>(step, 1)), w = static_cast<double>(opts.warmup);
+  return opts.lr * std::min(s / w, std::sqrt(w / s));
+}
+
+void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+}
+
+torch::optim::AdamOptions adam_options(const TrainOptions& opts, const Seq2SeqConfig& cfg) {
+  torch::optim::AdamOptions o(opts.lr);
+  if (cfg.is_transformer()) o.betas({0.9, 0.98}).eps(1e-9);  // the paper's settings
+  return o;
+}
+
+torch::Tensor sequence_loss(const torch::Tensor& logits, const torch::Tensor& expected, double label_smoothing) {
+  return torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}), expected.reshape({-1}),
+                                              torch::nn::functional::CrossEntropyFuncOptions()
+                                                  .ignore_index(Vocab::kPad)
+                                                  .label_smoothing(label_smoothing));
+}
+
 TrainResult train_seq2seq(const TrainOptions& opts) {
   const auto start = Clock::now();
   std::unique_ptr<Task> task = make_task(opts.task, opts.min_len, opts.max_len);
@@ -104,7 +129,7 @@ TrainResult train_seq2seq(const TrainOptions& opts) {
     model.emplace(Seq2SeqModel::create(cfg, opts.device, opts.seed));
   }
   Seq2SeqModel::Impl& m = model->impl();
-  torch::optim::Adam optimizer(m.net->parameters(), torch::optim::AdamOptions(opts.lr));
+  torch::optim::Adam optimizer(m.module().parameters(), adam_options(opts, m.cfg));
   if (opts.resume && fs::exists(opts.out + "/optimizer.pt")) torch::load(optimizer, opts.out + "/optimizer.pt");
   torch::manual_seed(state.seed + static_cast<uint64_t>(state.step));
   // Held-out set is fixed by the seed; the training stream is re-seeded on resume.
@@ -118,8 +143,9 @@ TrainResult train_seq2seq(const TrainOptions& opts) {
   double train_seconds = 0, loss_avg = -1;
   int64_t steps_this_call = 0;
   double best_acc = -1;
+  double lr_scale = 1;  // halved on plateaus
   int evals_since_best = 0;
-  m.net->train();
+  m.module().train();
   auto finish = [&]() {
     state.heldout_acc = result.heldout_acc;
     save_checkpoint(*model, optimizer, state, opts.out);
@@ -144,14 +170,12 @@ TrainResult train_seq2seq(const TrainOptions& opts) {
     }
     TokenBatch src = m.source_batch(inputs);
     auto [tgt_in, tgt_out] = m.target_batch(outputs);
-    Encoded enc = m.net->encode(src.ids, src.lengths);
-    torch::Tensor logits = m.net->forward_train(enc, tgt_in.ids, opts.teacher_forcing);
-    torch::Tensor loss = torch::nn::functional::cross_entropy(
-        logits.reshape({-1, logits.size(-1)}), tgt_out.ids.reshape({-1}),
-        torch::nn::functional::CrossEntropyFuncOptions().ignore_index(CharVocab::kPad));
+    set_learning_rate(optimizer, lr_scale * learning_rate(opts, state.step + 1));
+    auto [logits, expected] = m.training_logits(src, tgt_in, tgt_out, opts.teacher_forcing);
+    torch::Tensor loss = sequence_loss(logits, expected, opts.label_smoothing);
     optimizer.zero_grad();
     loss.backward();
-    torch::nn::utils::clip_grad_norm_(m.net->parameters(), opts.grad_clip);
+    torch::nn::utils::clip_grad_norm_(m.module().parameters(), opts.grad_clip);
     optimizer.step();
     ++state.step;
     ++steps_this_call;
@@ -162,7 +186,7 @@ TrainResult train_seq2seq(const TrainOptions& opts) {
 
     if (state.step % opts.eval_every == 0 || state.step == opts.steps) {
       result.heldout_acc = exact_match(*model, data.heldout());
-      m.net->train();
+      m.module().train();
       state.heldout_acc = result.heldout_acc;
       save_checkpoint(*model, optimizer, state, opts.out);
       progress.checkpoint(state.step, loss_avg, result.heldout_acc, steps_this_call / train_seconds);
@@ -173,10 +197,7 @@ TrainResult train_seq2seq(const TrainOptions& opts) {
         evals_since_best = 0;
       } else if (++evals_since_best >= opts.plateau_evals) {
         evals_since_best = 0;
-        for (auto& group : optimizer.param_groups()) {
-          auto& adam = static_cast<torch::optim::AdamOptions&>(group.options());
-          adam.lr(std::max(opts.min_lr, adam.lr() / 2));
-        }
+        lr_scale = std::max(opts.min_lr / opts.lr, lr_scale / 2);
       }
       if (result.heldout_acc >= opts.target_acc) {
         result.seconds_to_target = std::chrono::duration<double>(Clock::now() - start).count();

@@ -1,4 +1,4 @@
-// Training an RNN encoder-decoder on a toy task: the loop, held-out evaluation, checkpoints,
+// Training a sequence-to-sequence model (RNN or Transformer) on a toy task: the loop, held-out evaluation, checkpoints,
 // resume and clean interruption. Torch-free header.
 #pragma once
 
@@ -21,6 +21,8 @@ struct TrainOptions {
   double lr = 0.003;             // Adam learning rate (halved when held-out accuracy plateaus)
   int plateau_evals = 5;         // evaluations without a new best before the rate is halved
   double min_lr = 1e-4;          // the rate is never halved below this
+  int64_t warmup = 0;            // > 0: linear warm-up to `lr` over this many steps, then 1/sqrt decay
+  double label_smoothing = 0;    // share of probability spread over the vocabulary
   double grad_clip = 5.0;        // max global gradient norm
   double teacher_forcing = 1.0;  // probability of feeding the reference token at a step
   double target_acc = 0.995;     // stop once held-out exact match reaches this
