@@ -13,4 +13,12 @@ for entry in reverse:reverse shift-left:4:shift-left-4 shift-right:3:shift-right
     echo "trained $task in $((SECONDS - start)) s"
   fi
 done
-ATTNSCOPE_TRAINED_MODELS=$DIR "$TESTS" --gtest_filter='Tasks/TrainedTask.*:TrainedAttention.*:NineFormats/*:TrainedDates.*'
+# The Transformer: 2 layers, 4 heads (d_model 64 keeps the test short).
+out=$DIR/reverse-transformer
+if [ ! -f "$out/train_state.json" ]; then
+  rm -rf "$out"
+  start=$SECONDS
+  "$BIN" train --task reverse --arch transformer --layers 2 --heads 4 --d-model 64 --out "$out" --quiet
+  echo "trained the reverse Transformer in $((SECONDS - start)) s"
+fi
+ATTNSCOPE_TRAINED_MODELS=$DIR "$TESTS" --gtest_filter='Tasks/TrainedTask.*:TrainedAttention.*:NineFormats/*:TrainedDates.*:TrainedTransformer.*'

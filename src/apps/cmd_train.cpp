@@ -1,6 +1,7 @@
 // attnscope train: flags -> TrainOptions -> train_seq2seq.
 #include <csignal>
 #include <cstdio>
+#include <string>
 #include <nlohmann/json.hpp>
 
 #include "apps/args.h"
@@ -93,6 +94,10 @@ translation (BPE subwords on a parallel corpus): attnscope train --task translat
 }  // namespace
 
 int cmd_train(int argc, char** argv) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string(argv[i]) == "--task" && std::string(argv[i + 1]) == "translate") return cmd_train_translate(argc, argv);
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--task=translate") return cmd_train_translate(argc, argv);
   Args args(argc, argv, {"unidirectional", "input-feeding", "resume", "quiet", "json", "tie-embeddings"});
   if (args.help()) {
     std::fputs(kHelp, stdout);

@@ -6,6 +6,7 @@
 namespace attnscope {
 
 int cmd_train(int argc, char** argv);
+int cmd_train_translate(int argc, char** argv);  // cmd_train's path for --task translate
 int cmd_eval(int argc, char** argv);
 int cmd_run(int argc, char** argv);
 int cmd_run_pretrained(int argc, char** argv);  // cmd_run's path for pretrained checkpoints
@@ -17,5 +18,7 @@ int cmd_aer(int argc, char** argv);
 int cmd_stats(int argc, char** argv);
 int cmd_derive(int argc, char** argv);
 int cmd_serve(int argc, char** argv);
+int cmd_bpe(int argc, char** argv);
+int cmd_bleu(int argc, char** argv);
 
 }  // namespace attnscope

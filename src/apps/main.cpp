@@ -27,6 +27,8 @@ const Command kCommands[] = {
     {"stats", attnscope::cmd_stats, "per-head statistics (entropy, distance, special-token share, ...) over a corpus"},
     {"derive", attnscope::cmd_derive, "attention rollout or attention flow of a saved set, as a new set"},
     {"serve", attnscope::cmd_serve, "serve the interactive viewer on models and .attn.safetensors files"},
+    {"bpe", attnscope::cmd_bpe, "learn, apply and undo subword-nmt BPE codes (subwords for translation)"},
+    {"bleu", attnscope::cmd_bleu, "corpus BLEU of a translation against a reference, as sacreBLEU computes it"},
 };
 
 void usage(FILE* out) {

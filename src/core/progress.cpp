@@ -24,8 +24,21 @@ std::string format_duration(double seconds) {
 Progress::Progress(bool enabled, int64_t total_steps)
     : enabled_(enabled), tty_(::isatty(STDERR_FILENO)), total_(total_steps), last_(std::chrono::steady_clock::now()) {}
 
+Progress::Progress(bool enabled, double budget_seconds, std::string metric)
+    : enabled_(enabled), tty_(::isatty(STDERR_FILENO)), total_(0), budget_(budget_seconds), metric_(std::move(metric)),
+      last_(std::chrono::steady_clock::now()) {}
+
+void Progress::set_elapsed(double seconds) { elapsed_ = seconds; }
+
 std::string Progress::line(int64_t step, double loss, double acc, double rate) const {
   char buf[200];
+  if (!metric_.empty()) {  // a time budget and a score (translation: validation BLEU)
+    const double left = std::max(0.0, budget_ - elapsed_);
+    std::snprintf(buf, sizeof buf, "step %lld  %3.0f%% of %s  loss %.4f  %s %5.2f  %.2f steps/s  ETA <=%s",
+                  static_cast<long long>(step), budget_ > 0 ? 100.0 * elapsed_ / budget_ : 0.0, format_duration(budget_).c_str(),
+                  loss, metric_.c_str(), acc, rate, format_duration(left).c_str());
+    return buf;
+  }
   const double eta = rate > 0 ? (total_ - step) / rate : 0;
   std::snprintf(buf, sizeof buf, "step %lld/%lld  %3.0f%%  loss %.4f  held-out %5.1f%%  %.1f steps/s  ETA <=%s",
                 static_cast<long long>(step), static_cast<long long>(total_), 100.0 * step / total_, loss, 100.0 * acc,

@@ -11,6 +11,10 @@ namespace attnscope {
 class Progress {
  public:
   Progress(bool enabled, int64_t total_steps);
+  // Time-budgeted work with a named score instead of held-out accuracy ("BLEU 31.20"); the ETA
+  // is the budget left, from set_elapsed().
+  Progress(bool enabled, double budget_seconds, std::string metric);
+  void set_elapsed(double seconds);
   // Redraws at most a few times a second (terminal only).
   void update(int64_t step, double loss, double acc, double steps_per_second);
   // After an evaluation: always shown (a new line when not on a terminal).
@@ -21,6 +25,8 @@ class Progress {
   std::string line(int64_t step, double loss, double acc, double steps_per_second) const;
   bool enabled_, tty_;
   int64_t total_;
+  double budget_ = 0, elapsed_ = 0;
+  std::string metric_;  // empty: step-counted with held-out accuracy
   bool drawn_ = false;
   std::chrono::steady_clock::time_point last_;
 };

@@ -48,6 +48,9 @@ Seq2SeqConfig Seq2SeqConfig::from_json(const std::string& text) {
   Seq2SeqConfig c;
   try {
     nlohmann::json j = nlohmann::json::parse(text);
+    if (!j.contains("architecture") && j.contains("model_type"))
+      throw std::invalid_argument("a Hugging Face model folder (model_type " + j["model_type"].dump() +
+                                  "), not a model trained by attnscope train");
     c.arch = j.value("architecture", "rnn");
     if (c.arch != "rnn" && c.arch != "transformer")
       throw std::invalid_argument("architecture '" + c.arch + "' is not a trainable attnscope model (rnn or transformer)");

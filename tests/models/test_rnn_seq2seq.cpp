@@ -38,8 +38,8 @@ void train_steps(Seq2SeqModel& model, int steps) {
   auto& m = model.impl();
   auto task = make_task("reverse");
   TaskData data(*task, 3, 10);
-  torch::optim::Adam opt(m.net->parameters(), 0.01);
-  m.net->train();
+  torch::optim::Adam opt(m.rnn->parameters(), 0.01);
+  m.rnn->train();
   for (int s = 0; s < steps; ++s) {
     std::vector<std::string> in, out;
     for (int i = 0; i < 8; ++i) {
@@ -49,7 +49,7 @@ void train_steps(Seq2SeqModel& model, int steps) {
     }
     auto src = m.source_batch(in);
     auto [tin, tout] = m.target_batch(out);
-    auto logits = m.net->forward_train(m.net->encode(src.ids, src.lengths), tin.ids, s % 2 ? 1.0 : 0.5);
+    auto logits = m.rnn->forward_train(m.rnn->encode(src.ids, src.lengths), tin.ids, s % 2 ? 1.0 : 0.5);
     auto loss = torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}), tout.ids.reshape({-1}),
                                                      torch::nn::functional::CrossEntropyFuncOptions().ignore_index(0));
     opt.zero_grad();
@@ -135,16 +135,16 @@ TEST(RnnSeq2Seq, ParallelAndStepwiseDecodersAgree) {
   for (const char* cell : {"gru", "lstm"}) {
     Seq2SeqModel model = Seq2SeqModel::create(config_for("luong-general", "local-p", cell, false, true, 2), "cpu", 2);
     auto& m = model.impl();
-    m.net->eval();
+    m.rnn->eval();
     torch::NoGradGuard ng;
     auto src = m.source_batch({"abcdef", "xyz"});
     auto [tin, tout] = m.target_batch({"fedcba", "zyx"});
-    auto enc = m.net->encode(src.ids, src.lengths);
-    ASSERT_TRUE(m.net->parallel_decoder());
-    torch::Tensor fast = m.net->forward_train(enc, tin.ids, 1.0);
+    auto enc = m.rnn->encode(src.ids, src.lengths);
+    ASSERT_TRUE(m.rnn->parallel_decoder());
+    torch::Tensor fast = m.rnn->forward_train(enc, tin.ids, 1.0);
     RnnState state = enc.state;
     std::vector<torch::Tensor> steps;
-    for (int64_t t = 0; t < tin.ids.size(1); ++t) steps.push_back(m.net->step(tin.ids.select(1, t), state, enc, t).logits);
+    for (int64_t t = 0; t < tin.ids.size(1); ++t) steps.push_back(m.rnn->step(tin.ids.select(1, t), state, enc, t).logits);
     EXPECT_TRUE(torch::allclose(fast, torch::stack(steps, 1), 1e-4, 1e-5)) << cell;
   }
 }

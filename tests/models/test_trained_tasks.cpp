@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include "models/seq2seq_model.h"
 #include "tasks/dates.h"
@@ -25,10 +26,10 @@ std::string model_dir(const std::string& name) {
   if ((dir).empty() || !std::filesystem::exists((dir) + "/model.safetensors"))                \
     GTEST_SKIP() << "skipped: no trained model (set ATTNSCOPE_TRAINED_MODELS; see tests/train_and_check.sh)";
 
-size_t argmax_row(const AttentionBlock& b, size_t q) {
+size_t argmax_row(const AttentionBlock& b, size_t q, size_t head = 0) {
   size_t best = 0;
   for (size_t k = 1; k < b.keys; ++k)
-    if (b.at(0, q, k) > b.at(0, q, best)) best = k;
+    if (b.at(head, q, k) > b.at(head, q, best)) best = k;
   return best;
 }
 
@@ -161,4 +162,41 @@ TEST(TrainedDates, SeedExamples) {
   EXPECT_EQ(model.translate("Thrusday, October 13 2011").output, "13-10-2011");
   EXPECT_EQ(model.translate("28 March 2005").output, "28-03-2005");
   EXPECT_EQ(model.translate("FRIDAY 30 JULY 2021").output, "30-07-2021");
+}
+
+// The 2-layer, 4-head Transformer trained on reverse (tests/train_and_check.sh): solves it, and at
+// least one cross-attention head reads the mirrored input position for >= 90% of the outputs.
+TEST(TrainedTransformer, ReverseSolvedWithAMirrorHead) {
+  const std::string dir = model_dir("reverse-transformer");
+  REQUIRE_MODEL(dir);
+  const double acc = evaluate_seq2seq(dir);
+  std::printf("transformer reverse: held-out exact match %.1f%%\n", 100 * acc);
+  EXPECT_GE(acc, 0.99);
+  Seq2SeqModel model = Seq2SeqModel::load(dir);
+  ASSERT_EQ(model.config().arch, "transformer");
+  ASSERT_EQ(model.config().layers, 2);
+  ASSERT_EQ(model.config().heads, 4);
+  std::map<std::pair<int, size_t>, std::pair<size_t, size_t>> hits;  // (layer, head) -> (hits, total)
+  for (const auto& e : heldout_sample("reverse", 200)) {
+    Translation t = model.translate(e.input);
+    const size_t n = e.input.size();
+    for (int layer = 0; layer < 2; ++layer) {
+      const AttentionBlock* b = t.run.find(AttentionKind::Cross, layer);
+      ASSERT_NE(b, nullptr);
+      ASSERT_EQ(b->heads, 4u);
+      for (size_t h = 0; h < b->heads; ++h)
+        for (size_t i = 0; i < std::min(n, b->queries); ++i) {
+          auto& [hit, total] = hits[{layer, h}];
+          hit += argmax_row(*b, i, h) == n - 1 - i;
+          ++total;
+        }
+    }
+  }
+  double best = 0;
+  for (const auto& [key, v] : hits) {
+    const double share = static_cast<double>(v.first) / v.second;
+    std::printf("  cross layer %d head %zu: %.1f%% of outputs attend most to the mirrored input\n", key.first, key.second, 100 * share);
+    best = std::max(best, share);
+  }
+  EXPECT_GE(best, 0.90);
 }
