@@ -7,6 +7,7 @@
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "io/attention_file.h"
+#include "models/mask_experiment.h"
 #include "models/pretrained.h"
 #include "models/seq2seq_model.h"
 #include "models/threads.h"
@@ -29,13 +30,20 @@ options:
                       draw the attention (one input: heatmap; several: a gallery)
   --view V            heatmap | steps | gallery | ... (see attnscope render --help)
   --beam K            beam search with K hypotheses (default 1: greedy)
+  --mask-words W,W    translation models: masking experiment (seed 001): translate the input as
+                      it is and with every piece of these words replaced by <unk>; both runs go
+                      into one set, drawn with the compare view
+  --mask I:J          the same for source tokens I..J-1 (positions as --json prints them)
   --device cpu|cuda   (default cpu)
 
 --model may also be a pretrained model (a llama2.c *.bin, a folder holding one and its tok*.bin,
 or a Hugging Face folder: BERT, GPT-2, Llama); attnscope run --model MODEL --help for its options.
 
-example:
+examples:
   attnscope run --model models/dates "Thrusday, October 13 2011" --png out/dates.png
+  attnscope run --model models/en-de "What are the basic physical laws of the universe?" --png laws.png
+  attnscope run --model models/en-de "What are the basic physical laws of the universe?" \
+      --mask-words "laws,universe" --png laws-masked.png
 )";
 
 nlohmann::json to_json(const Translation& t) {
@@ -86,6 +94,7 @@ int cmd_run(int argc, char** argv) {
   auto view = args.get("view");
   DecodeOptions decode;
   decode.beam = static_cast<int>(args.get_int("beam", 1, 1, 64));
+  auto mask_range = args.get("mask"), mask_words = args.get("mask-words");
   const std::string device = args.get("device", "cpu");
   set_threads(static_cast<int>(args.get_int("threads", 1, 1, 256)));
   args.finish();
@@ -109,7 +118,32 @@ int cmd_run(int argc, char** argv) {
       throw std::invalid_argument(inputs.size() > 1 ? "line " + std::to_string(i + 1) + ": " + e.what() : e.what());
     }
   }
+  std::optional<MaskSpec> mask;
+  if (mask_range && mask_words) throw UsageError("--mask and --mask-words exclude each other");
+  try {
+    if (mask_range) mask = MaskSpec::parse_range(*mask_range);
+    if (mask_words) mask = MaskSpec::parse_words(*mask_words);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  if (mask && inputs.size() != 1) throw UsageError("a masking experiment takes one INPUT, not lines from stdin");
+  if (mask && model.config().vocab != "bpe")
+    throw UsageError("--mask/--mask-words need a translation model: character models have no <unk> to mask with");
   std::vector<Translation> results;
+  if (mask) {
+    results.push_back(model.translate(inputs[0], decode));
+    DecodeOptions masked = decode;
+    masked.masked_source = mask_positions(results[0].run.source_tokens, "bpe@@", *mask);
+    results.push_back(model.translate(inputs[0], masked));
+    results[1].run.info["mask"] = mask->describe() + " -> " + results[1].run.info["mask"];
+    for (size_t i = 0; i < 2; ++i) {
+      if (json)
+        std::printf("%s\n", to_json(results[i]).dump().c_str());
+      else
+        std::printf("%s %s\n", i == 0 ? "original:" : "masked:  ", results[i].output.c_str());
+    }
+    inputs.clear();
+  }
   for (const auto& in : inputs) {
     results.push_back(model.translate(in, decode));
     if (json)
@@ -120,15 +154,26 @@ int cmd_run(int argc, char** argv) {
   }
   if (!attn_path && figures.empty()) return 0;
   AttentionSet set = model.to_attention_set(results);
+  if (mask) {
+    set.runs[0].name = set.runs[0].info["role"] = "original";
+    set.runs[1].name = set.runs[1].info["role"] = "masked";
+    set.meta["experiment"] = nlohmann::json{{"kind", "mask"},
+                                            {"runs", {"original", "masked"}},
+                                            {"selection", mask->describe()},
+                                            {"positions", mask_positions(results[0].run.source_tokens, "bpe@@", *mask)},
+                                            {"mask_token", "<unk>"},
+                                            {"substitute", true}}
+                                 .dump();
+  }
   if (attn_path) {
     save_attention_set(set, *attn_path);
     std::fprintf(stderr, "attention: %s\n", attn_path->c_str());
   }
-  if (!figures.empty() && model.config().attention == "none")
+  if (!figures.empty() && !model.config().has_attention())
     throw std::runtime_error("this model has no attention (--attention none), so there is nothing to draw");
   for (const auto& path : figures) {
     RenderOptions opts;
-    opts.view = view.value_or(results.size() > 1 ? "gallery" : "heatmap");
+    opts.view = view.value_or(mask ? "compare" : results.size() > 1 ? "gallery" : "heatmap");
     render_figure(set, opts, path);
     std::fprintf(stderr, "figure: %s\n", path.c_str());
   }

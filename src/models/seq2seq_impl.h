@@ -45,6 +45,7 @@ struct Seq2SeqModel::Impl {
   std::vector<std::vector<int>> greedy_ids(const TokenBatch& src);
 };
 
+int output_limit(const Seq2SeqConfig& cfg, int64_t source_tokens);  // see seq2seq_model.cpp
 torch::Device parse_device(const std::string& name);  // "cpu" | "cuda" | "cuda:N"; throws if unavailable
 
 }  // namespace attnscope

@@ -114,6 +114,13 @@ std::pair<torch::Tensor, torch::Tensor> Seq2SeqModel::Impl::training_logits(cons
   return {transformer->forward(src.ids, {}), torch::constant_pad_nd(tgt_out.ids, {0, S - T}, 0)};
 }
 
+// Tokens a search may produce (</s> included): the model's maximum; for translation also at most
+// twice the source plus 10, so an undertrained model cannot babble for hundreds of steps.
+int output_limit(const Seq2SeqConfig& cfg, int64_t source_tokens) {
+  const int most = cfg.max_output_length + 1;
+  return cfg.task == "translate" ? std::min<int>(most, static_cast<int>(2 * source_tokens + 10)) : most;
+}
+
 std::vector<std::vector<int>> Seq2SeqModel::Impl::greedy_ids(const TokenBatch& src) {
   const int64_t B = src.ids.size(0);
   std::vector<torch::Tensor> steps;
@@ -133,7 +140,8 @@ std::vector<std::vector<int>> Seq2SeqModel::Impl::greedy_ids(const TokenBatch& s
       src_valid = not_padding(src.ids);
     }
     torch::Tensor inputs = prev;  // Transformer: the whole prefix, <s> first
-    for (int t = 0; t <= cfg.max_output_length; ++t) {
+    const int limit = output_limit(cfg, src.ids.size(1) - 1);
+    for (int t = 0; t < limit; ++t) {
       torch::Tensor next;
       if (rnn) {
         next = rnn->step(prev.squeeze(1), state, enc, t).logits.argmax(-1);
@@ -321,6 +329,15 @@ Translation translate_transformer(Seq2SeqModel::Impl& m, const std::string& inpu
   TransformerSeq2Seq& net = m.transformer;
   const std::string variant = m.cfg.variant;
   TokenBatch src = m.source_batch({norm});
+  if (!opts.masked_source.empty()) {
+    if (m.cfg.vocab != "bpe") throw std::invalid_argument("masking needs a vocabulary with <unk> (a translation model)");
+    for (size_t p : opts.masked_source) {
+      if (static_cast<int64_t>(p) >= src.ids.size(1) - 1)
+        throw std::invalid_argument("mask position " + std::to_string(p) + " is outside the input's " +
+                                    std::to_string(src.ids.size(1) - 1) + " tokens");
+      src.ids[0][static_cast<int64_t>(p)] = SubwordVocab::kUnk;
+    }
+  }
   std::vector<int> produced;
   double log_prob = 0;
   if (variant == "encoder-only") {
@@ -358,7 +375,7 @@ Translation translate_transformer(Seq2SeqModel::Impl& m, const std::string& inpu
     };
     BeamSearchOptions bo;
     bo.beam = std::max(1, opts.beam);
-    bo.max_steps = m.cfg.max_output_length + 1;
+    bo.max_steps = output_limit(m.cfg, src.ids.size(1) - 1);
     bo.eos = Vocab::kEos;
     bo.length_penalty = bo.beam > 1 ? opts.length_penalty : 0.0;
     bo.gnmt_penalty = true;
@@ -381,6 +398,11 @@ Translation translate_transformer(Seq2SeqModel::Impl& m, const std::string& inpu
                          : opts.beam > 1         ? "beam " + std::to_string(opts.beam)
                                                  : "greedy";
   if (norm != input && m.task) run.info["normalised_input"] = norm;
+  if (!opts.masked_source.empty()) {
+    std::string list;
+    for (size_t p : opts.masked_source) list += (list.empty() ? "" : ",") + std::to_string(p);
+    run.info["mask"] = "source tokens " + list + " replaced by <unk>";
+  }
   if (!opts.record || produced.empty()) return tr;
 
   // Decoder inputs that produced the output: <s>, y1 .. y(n-1).
@@ -412,6 +434,8 @@ Translation Seq2SeqModel::translate(const std::string& input, const DecodeOption
   torch::NoGradGuard no_grad;
   impl_->module().eval();
   const std::string norm = prepare_input(input);
+  if (!impl_->transformer && !opts.masked_source.empty())
+    throw std::invalid_argument("masking source tokens needs a translation model (a vocabulary with <unk>)");
   return impl_->transformer ? translate_transformer(*impl_, input, norm, opts) : translate_rnn(*impl_, input, norm, opts);
 }
 

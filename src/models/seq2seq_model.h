@@ -17,6 +17,9 @@ struct DecodeOptions {
   int beam = 1;                 // 1 = greedy
   double length_penalty = 0.6;  // beam only: score / ((5 + len) / 6)^alpha (GNMT)
   bool record = true;           // record attention (weights, scores, context) of every step
+  // Source token positions (as in the run's source_tokens) replaced by <unk> before translating:
+  // a masking experiment. Only vocabularies with <unk> (BPE) can mask.
+  std::vector<size_t> masked_source;
 };
 
 struct Translation {
