@@ -46,6 +46,18 @@ printf '%s\n' "7 30 21" "July 30, 2021" "Jul 30, 2021" "Friday, July 30, 2021" "
   "$BIN" run --model models/dates - --png out/dates-gallery.png --attn out/dates-gallery.attn.safetensors >/dev/null 2>&1
 written+=("out/dates-gallery.png")
 
+# Seed 001: an English-German Transformer, when one has been trained into models/en-de
+# (bench/translate trains it on ../shared/data/multi30k; docs/translation.md says how).
+if [ -f models/en-de/model.safetensors ]; then
+  sentence="A little girl climbing into a wooden playhouse."
+  output=$("$BIN" run --model models/en-de "$sentence" --png out/en-de.png --attn out/en-de.attn.safetensors 2>/dev/null)
+  printf '%-14s %s\n%-14s -> %s\n' en-de "$sentence" "" "$output"
+  "$BIN" run --model models/en-de "$sentence" --mask-words "girl" --png out/en-de-masked.png >/dev/null 2>&1
+  written+=("out/en-de.png" "out/en-de-masked.png")
+else
+  echo "en-de          (no models/en-de: run bench/translate to train the English-German Transformer)"
+fi
+
 echo
 echo "heatmaps:"
 printf '  %s\n' "${written[@]}"

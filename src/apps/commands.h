@@ -15,6 +15,7 @@ int cmd_render(int argc, char** argv);
 int cmd_import(int argc, char** argv);
 int cmd_export(int argc, char** argv);
 int cmd_aer(int argc, char** argv);
+int cmd_align(int argc, char** argv);
 int cmd_stats(int argc, char** argv);
 int cmd_derive(int argc, char** argv);
 int cmd_serve(int argc, char** argv);

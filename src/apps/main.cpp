@@ -23,6 +23,7 @@ const Command kCommands[] = {
     {"render", attnscope::cmd_render, "draw an .attn.safetensors file as PNG, SVG or PDF"},
     {"import", attnscope::cmd_import, "read attention from .npy, .npz, .safetensors or JSON into .attn.safetensors"},
     {"export", attnscope::cmd_export, "write an .attn.safetensors file as NPY, JSON or CSV"},
+    {"align", attnscope::cmd_align, "word alignments (Pharaoh) from a translation model's cross-attention; AER per head"},
     {"aer", attnscope::cmd_aer, "precision, recall and alignment error rate of word alignments"},
     {"stats", attnscope::cmd_stats, "per-head statistics (entropy, distance, special-token share, ...) over a corpus"},
     {"derive", attnscope::cmd_derive, "attention rollout or attention flow of a saved set, as a new set"},

@@ -325,7 +325,7 @@ Translation translate_rnn(Seq2SeqModel::Impl& m, const std::string& input, const
 // teacher-forced pass over what it produced: the same weights the search computed, since each
 // position sees only the positions before it.
 Translation translate_transformer(Seq2SeqModel::Impl& m, const std::string& input, const std::string& norm,
-                                  const DecodeOptions& opts) {
+                                  const DecodeOptions& opts, const std::vector<int>* forced = nullptr) {
   TransformerSeq2Seq& net = m.transformer;
   const std::string variant = m.cfg.variant;
   TokenBatch src = m.source_batch({norm});
@@ -340,7 +340,15 @@ Translation translate_transformer(Seq2SeqModel::Impl& m, const std::string& inpu
   }
   std::vector<int> produced;
   double log_prob = 0;
-  if (variant == "encoder-only") {
+  if (forced) {  // teacher-forced: the given output, scored
+    produced = *forced;
+    std::vector<int64_t> in = {Vocab::kBos};
+    for (size_t i = 0; i + 1 < produced.size(); ++i) in.push_back(produced[i]);
+    torch::Tensor tgt_in = torch::tensor(in, torch::kLong).unsqueeze(0).to(m.device);
+    torch::Tensor logp = torch::log_softmax(net->forward(src.ids, tgt_in), -1)[0].to(torch::kCPU);
+    for (size_t i = 0; i < produced.size() && static_cast<int64_t>(i) < logp.size(0); ++i)
+      log_prob += logp[static_cast<int64_t>(i)][produced[i]].item<double>();
+  } else if (variant == "encoder-only") {
     torch::Tensor logp = torch::log_softmax(net->forward(src.ids, {}), -1)[0];  // [S, V]
     auto [best, ids] = logp.max(-1);
     for (int64_t i = 0; i < ids.size(0); ++i) {
@@ -394,7 +402,8 @@ Translation translate_transformer(Seq2SeqModel::Impl& m, const std::string& inpu
   const torch::Tensor src_cpu = src.ids[0].to(torch::kCPU);
   for (int64_t i = 0; i < src_cpu.size(0); ++i) run.source_tokens.push_back(m.source_vocab->token(static_cast<int>(src_cpu[i].item<int64_t>())));
   for (int id : produced) run.target_tokens.push_back(m.target_vocab->token(id));
-  run.info["decoding"] = variant == "encoder-only" ? "one token per input position"
+  run.info["decoding"] = forced                    ? "forced: the given output"
+                         : variant == "encoder-only" ? "one token per input position"
                          : opts.beam > 1         ? "beam " + std::to_string(opts.beam)
                                                  : "greedy";
   if (norm != input && m.task) run.info["normalised_input"] = norm;
@@ -437,6 +446,19 @@ Translation Seq2SeqModel::translate(const std::string& input, const DecodeOption
   if (!impl_->transformer && !opts.masked_source.empty())
     throw std::invalid_argument("masking source tokens needs a translation model (a vocabulary with <unk>)");
   return impl_->transformer ? translate_transformer(*impl_, input, norm, opts) : translate_rnn(*impl_, input, norm, opts);
+}
+
+Translation Seq2SeqModel::force(const std::string& input, const std::string& output) const {
+  torch::NoGradGuard no_grad;
+  impl_->module().eval();
+  const std::string norm = prepare_input(input);
+  if (!impl_->transformer || impl_->cfg.variant != "encoder-decoder")
+    throw std::invalid_argument("scoring a given output needs an encoder-decoder Transformer");
+  std::vector<int> ids = impl_->target_vocab->encode(output);
+  ids.push_back(Vocab::kEos);
+  Translation t = translate_transformer(*impl_, input, norm, DecodeOptions{}, &ids);
+  t.output = t.run.output_text = output;
+  return t;
 }
 
 std::vector<std::string> Seq2SeqModel::translate_batch(const std::vector<std::string>& inputs) const {

@@ -49,6 +49,9 @@ class Seq2SeqModel {
   // std::invalid_argument for empty, over-long or out-of-vocabulary input.
   std::string prepare_input(const std::string& text) const;
   Translation translate(const std::string& input, const DecodeOptions& opts = {}) const;
+  // Teacher-forces `output` (plus </s>) and records attention as translate() would have: for word
+  // alignment of given sentence pairs. Encoder-decoder Transformers only.
+  Translation force(const std::string& input, const std::string& output) const;
   // Greedy, batched, no recording: for evaluation.
   std::vector<std::string> translate_batch(const std::vector<std::string>& inputs) const;
   AttentionSet to_attention_set(const std::vector<Translation>& translations) const;

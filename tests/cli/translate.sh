@@ -86,8 +86,22 @@ grep -q "^original: " <<<"$two" && grep -q "^masked: " <<<"$two" || fail "maskin
 [ -s "$T/mask.png" ] || fail "no compare figure"
 ok "masking experiment: two runs, compare figure"
 
-# --- bad input ---
 head -399 "$T/train.de" >"$T/short.de"
+# Alignments: the made-up corpus is word for word, so the gold links are the diagonal.
+"$BIN" align --model "$T/m" "$T/valid.en" "$T/valid.de" --out "$T/valid.align" 2>/dev/null || fail "align failed"
+[ "$(wc -l <"$T/valid.align")" -eq 20 ] || fail "align wrote $(wc -l <"$T/valid.align") lines, expected 20"
+grep -qvE '^([0-9]+-[0-9]+( [0-9]+-[0-9]+)*)?$' "$T/valid.align" && fail "align output is not Pharaoh: $(head -2 "$T/valid.align")"
+awk '{ s = ""; for (i = 0; i < NF; ++i) s = s (i ? " " : "") i "-" i; print s }' "$T/valid.en" >"$T/valid.gold"
+table=$("$BIN" align --model "$T/m" "$T/valid.en" "$T/valid.de" --gold "$T/valid.gold" --figure "$T/aer.png" 2>/dev/null) \
+  || fail "align --gold failed"
+grep -q "^best: layer 0" <<<"$table" || fail "align --gold printed no best head: $table"
+[ "$(grep -c "^layer 0, head" <<<"$table")" -eq 2 ] || fail "align --gold did not score both heads: $table"
+[ -s "$T/aer.png" ] || fail "no AER figure"
+"$BIN" aer "$T/valid.gold" "$T/valid.align" >/dev/null || fail "aer cannot read align's output"
+ok "align: Pharaoh links, AER per layer and head ($(grep '^best' <<<"$table"))"
+expect_error "has 20 lines but" "$BIN" align --model "$T/m" "$T/valid.en" "$T/short.de"
+
+# --- bad input ---
 expect_error "has 400 lines but" "$BIN" train --task translate --src "$T/train.en" --tgt "$T/short.de" --out "$T/x" "${small[@]}"
 { head -5 "$T/train.de"; echo; tail -394 "$T/train.de"; } >"$T/holes.de"
 expect_error "holes.de:6: empty line" "$BIN" train --task translate --src "$T/train.en" --tgt "$T/holes.de" --out "$T/x" "${small[@]}"

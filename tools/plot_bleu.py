@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""BLEU over training time as an SVG line chart, from a model folder's train_log.tsv.
+
+usage: tools/plot_bleu.py MODEL_DIR/train_log.tsv OUT.svg [--title TEXT] [--test-bleu X]
+Standard library only (this machine has no matplotlib). bench/translate turns the SVG into a PNG
+with headless Chromium when it is installed.
+"""
+import argparse
+import sys
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("log")
+    ap.add_argument("out")
+    ap.add_argument("--title", default="Validation BLEU during training")
+    ap.add_argument("--test-bleu", type=float, default=None, help="final test BLEU, drawn as a marked point")
+    a = ap.parse_args()
+    rows = []
+    with open(a.log, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        if header[:4] != ["step", "minutes", "train_loss", "valid_bleu"]:
+            sys.exit(f"{a.log}: not a train_log.tsv (header {header})")
+        for n, line in enumerate(f, 2):
+            parts = line.split("\t")
+            try:
+                rows.append((int(parts[0]), float(parts[1]), float(parts[2]), float(parts[3])))
+            except (ValueError, IndexError):
+                sys.exit(f"{a.log}:{n}: malformed line")
+    if not rows:
+        sys.exit(f"{a.log}: no evaluations yet")
+    W, H, L, R, T, B = 760, 440, 70, 30, 60, 60
+    xmax = max(r[1] for r in rows) * 1.05 or 1
+    ymax = max(max(r[3] for r in rows), a.test_bleu or 0) * 1.15 or 1
+    x = lambda m: L + (W - L - R) * m / xmax
+    y = lambda b: H - B - (H - T - B) * b / ymax
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="DejaVu Sans, sans-serif">',
+           f'<rect width="{W}" height="{H}" fill="white"/>',
+           f'<text x="{L}" y="28" font-size="17" font-weight="bold">{a.title}</text>',
+           f'<text x="{L}" y="46" font-size="12" fill="#555">sacreBLEU-13a on the validation sentences, greedy decoding;'
+           f' x: minutes of training steps (evaluation time excluded)</text>']
+    for i in range(6):  # grid and y ticks
+        b = ymax * i / 5
+        out.append(f'<line x1="{L}" x2="{W - R}" y1="{y(b):.1f}" y2="{y(b):.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{L - 8}" y="{y(b) + 4:.1f}" font-size="11" text-anchor="end">{b:.0f}</text>')
+    for i in range(6):
+        m = xmax * i / 5
+        out.append(f'<text x="{x(m):.1f}" y="{H - B + 18}" font-size="11" text-anchor="middle">{m:.0f}</text>')
+    out.append(f'<line x1="{L}" x2="{W - R}" y1="{H - B}" y2="{H - B}" stroke="#333"/>')
+    out.append(f'<line x1="{L}" x2="{L}" y1="{T}" y2="{H - B}" stroke="#333"/>')
+    out.append(f'<text x="{(L + W - R) / 2}" y="{H - 15}" font-size="12" text-anchor="middle">training minutes</text>')
+    out.append(f'<text x="18" y="{(T + H - B) / 2}" font-size="12" text-anchor="middle" '
+               f'transform="rotate(-90 18 {(T + H - B) / 2})">BLEU</text>')
+    pts = " ".join(f"{x(r[1]):.1f},{y(r[3]):.1f}" for r in rows)
+    out.append(f'<polyline points="{pts}" fill="none" stroke="#1f77b4" stroke-width="2"/>')
+    for r in rows:
+        out.append(f'<circle cx="{x(r[1]):.1f}" cy="{y(r[3]):.1f}" r="2.5" fill="#1f77b4"/>')
+    last = rows[-1]
+    out.append(f'<text x="{x(last[1]) - 6:.1f}" y="{y(last[3]) - 8:.1f}" font-size="11" text-anchor="end" fill="#1f77b4">'
+               f'valid {last[3]:.1f} (step {last[0]})</text>')
+    if a.test_bleu is not None:
+        out.append(f'<circle cx="{x(last[1]):.1f}" cy="{y(a.test_bleu):.1f}" r="5" fill="#d62728"/>')
+        out.append(f'<text x="{x(last[1]) - 8:.1f}" y="{y(a.test_bleu) + 16:.1f}" font-size="11" text-anchor="end" '
+                   f'fill="#d62728">test_2016_flickr {a.test_bleu:.1f} (best checkpoint)</text>')
+    out.append("</svg>")
+    with open(a.out, "w", encoding="utf-8") as f:
+        f.write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()
