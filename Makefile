@@ -28,6 +28,7 @@ test: build
 bench: build
 	@bash bench/train_toy $(BIN)
 	@bash bench/pretrained $(BIN)
+	@bash bench/transformer $(BIN)
 	@bash bench/viewer $(BIN)
 	@bash bench/stats $(BIN)
 

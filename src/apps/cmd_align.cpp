@@ -69,6 +69,7 @@ int cmd_align(int argc, char** argv) {
   gold_opts.swap = args.has("swap");
   const bool json = args.has("json");
   set_threads(static_cast<int>(args.get_int("threads", 1, 1, 256)));
+  reuse_freed_memory();  // each batch allocates the same large blocks again
   args.finish();
   if (!model_dir) throw UsageError("--model DIR is required (a translation model trained by attnscope train --task translate)");
   if (args.positionals().size() != 2) throw UsageError("expected SRC.txt and TGT.txt: the sentence pairs to align");

@@ -90,6 +90,7 @@ int cmd_eval(int argc, char** argv) {
   const bool json = args.has("json");
   const std::string device = args.get("device", "cpu");
   set_threads(static_cast<int>(args.get_int("threads", 1, 1, 256)));
+  reuse_freed_memory();  // each batch allocates the same large blocks again
   args.finish();
   if (!model_dir) throw UsageError("--model DIR is required");
   if (src_path.has_value() != ref_path.has_value()) throw UsageError("--src and --ref go together");

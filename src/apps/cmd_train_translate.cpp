@@ -99,6 +99,7 @@ int cmd_train_translate(int argc, char** argv) {
   o.resume = args.has("resume");
   o.device = args.get("device", "cpu");
   set_threads(static_cast<int>(args.get_int("threads", 2, 1, 256)));
+  reuse_freed_memory();  // training steps allocate the same large blocks again and again
   o.progress = !args.has("quiet");
   const bool json = args.has("json");
   args.finish();

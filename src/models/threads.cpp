@@ -7,7 +7,12 @@
 namespace attnscope {
 void set_threads(int n) {
   torch::set_num_threads(n);
-  torch::set_num_interop_threads(1);
+  // libtorch allows setting the inter-op pool once per process; later calls only change n.
+  static const bool interop_set = [] {
+    torch::set_num_interop_threads(1);
+    return true;
+  }();
+  (void)interop_set;
   // Debian's libtorch calls the system BLAS (OpenBLAS), whose own thread pool ignores torch's
   // setting. Its thread count changes the summation order of a matmul, so the same input would
   // give slightly different numbers alone and under mpirun (which pins a process to one core).

@@ -1,0 +1,160 @@
+// bench_transformer: milliseconds per training step of attnscope's Transformer on the Annotated
+// Transformer's copy task (d_model 512, 8 heads, ff 2048, 2 encoder + 2 decoder layers, pre-norm,
+// sinusoidal positions, dropout 0.1; batch 80 x 10 random tokens, vocabulary 11). A step is what
+// `attnscope train` does: forward, cross-entropy, backward, gradient-norm clipping, Adam.
+// bench/transformer runs it once per thread count beside bench/pytorch_transformer.py, the same
+// model written with torch.nn.Transformer.
+//
+//   bench_transformer [--threads N] [--steps N] [--warmup N] [--seed N] [--reuse-freed-memory]
+//
+// --reuse-freed-memory calls models/threads.h's reuse_freed_memory() first, as `attnscope run` does
+// for pretrained models; `attnscope train` does not, and neither does the default here.
+//
+// Prints one machine-readable line (ms per step: median and mean of the timed steps; params: the
+// number of trainable parameters; losses of the first warm-up step and the last timed step):
+//   attnscope threads=1 reuse_freed_memory=0 median_ms=... mean_ms=... params=... steps=20 warmup=3 first_loss=... last_loss=... libtorch=1.13.0
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/seq2seq_config.h"
+#include "models/threads.h"
+#include "models/transformer_seq2seq.h"
+#include "text/char_vocab.h"
+#include "train/train_util.h"
+
+using namespace attnscope;
+
+namespace {
+
+// The copy task of "The Annotated Transformer": sentences of 10 tokens drawn from 3..10.
+constexpr int kBatch = 80;          // sentences per step
+constexpr int kLength = 10;         // tokens per sentence (no padding)
+constexpr int kFirstToken = 3;      // ids 0..2 are <pad> <s> </s>
+constexpr double kLr = 5e-4;        // constant; the rate does not change the work of a step
+constexpr double kGradClip = 5.0;   // attnscope train's default max gradient norm
+const char* const kAlphabet = "abcdefgh";  // 3 specials + 8 characters = vocabulary 11
+
+struct Args {
+  int threads = 1, steps = 20, warmup = 3;
+  uint64_t seed = 1;
+  bool reuse_freed_memory = false;  // glibc keeps freed blocks for reuse (models/threads.h)
+};
+
+Args parse_args(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--reuse-freed-memory") {
+      a.reuse_freed_memory = true;
+      continue;
+    }
+    if (i + 1 >= argc) throw std::invalid_argument(flag + " needs a value");
+    const long v = std::strtol(argv[++i], nullptr, 10);
+    if (flag == "--threads") a.threads = static_cast<int>(v);
+    else if (flag == "--steps") a.steps = static_cast<int>(v);
+    else if (flag == "--warmup") a.warmup = static_cast<int>(v);
+    else if (flag == "--seed") a.seed = static_cast<uint64_t>(v);
+    else
+      throw std::invalid_argument("unknown option " + flag + " (--threads, --steps, --warmup, --seed, --reuse-freed-memory)");
+  }
+  if (a.threads < 1 || a.steps < 1 || a.warmup < 0)
+    throw std::invalid_argument("need --threads >= 1, --steps >= 1, --warmup >= 0; got " + std::to_string(a.threads) +
+                                ", " + std::to_string(a.steps) + ", " + std::to_string(a.warmup));
+  return a;
+}
+
+Seq2SeqConfig copy_task_config() {
+  Seq2SeqConfig c;
+  c.arch = "transformer";
+  c.variant = "encoder-decoder";
+  c.task = "copy";
+  c.vocab = "chars";
+  c.input_alphabet = c.output_alphabet = kAlphabet;
+  c.max_input_length = c.max_output_length = kLength + 2;
+  c.layers = 2;
+  c.heads = 8;
+  c.d_model = 512;
+  c.ff = 2048;
+  c.dropout = 0.1;
+  c.norm = "pre";
+  c.positional = "sinusoidal";
+  c.validate();
+  return c;
+}
+
+double now_ms() {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const Args args = parse_args(argc, argv);
+    // Once per process: set_threads also fixes the inter-op pool, which libtorch lets be set only
+    // once, so bench/transformer starts one process per thread count.
+    set_threads(args.threads);
+    if (args.reuse_freed_memory) reuse_freed_memory();
+    torch::manual_seed(static_cast<int64_t>(args.seed));
+
+    const Seq2SeqConfig cfg = copy_task_config();
+    const int64_t src_vocab = CharVocab(cfg.input_alphabet).size(), tgt_vocab = CharVocab(cfg.output_alphabet).size();
+    TransformerSeq2Seq model(cfg, src_vocab, tgt_vocab);
+    model->train();
+    int64_t params = 0;
+    for (const auto& p : model->parameters()) params += p.numel();
+
+    TrainOptions opts;
+    opts.lr = kLr;
+    torch::optim::Adam optimizer(model->parameters(), adam_options(opts, cfg));  // betas (0.9, 0.98), eps 1e-9
+
+    // One training step on a fresh random batch: src [B, L], tgt_in "<s> y" [B, L+1], expected "y </s>" [B, L+1].
+    auto step = [&]() {
+      const torch::Tensor tokens = torch::randint(kFirstToken, tgt_vocab, {kBatch, kLength}, torch::kLong);
+      const torch::Tensor bos = torch::full({kBatch, 1}, Vocab::kBos, torch::kLong);
+      const torch::Tensor eos = torch::full({kBatch, 1}, Vocab::kEos, torch::kLong);
+      const torch::Tensor tgt_in = torch::cat({bos, tokens}, 1), expected = torch::cat({tokens, eos}, 1);
+      const torch::Tensor logits = model->forward(tokens, tgt_in);  // [B, L+1, V]
+      torch::Tensor loss = sequence_loss(logits, expected, 0.0);
+      optimizer.zero_grad();
+      loss.backward();
+      torch::nn::utils::clip_grad_norm_(model->parameters(), kGradClip);
+      optimizer.step();
+      return loss.item<double>();
+    };
+
+    double first_loss = 0, last_loss = 0;
+    for (int i = 0; i < args.warmup; ++i) {
+      const double l = step();
+      if (i == 0) first_loss = l;
+    }
+    std::vector<double> ms;
+    for (int i = 0; i < args.steps; ++i) {
+      const double t0 = now_ms();
+      last_loss = step();
+      ms.push_back(now_ms() - t0);
+      if (args.warmup == 0 && i == 0) first_loss = last_loss;
+    }
+    const double mean = std::accumulate(ms.begin(), ms.end(), 0.0) / ms.size();
+    std::sort(ms.begin(), ms.end());
+    const size_t n = ms.size();
+    const double median = n % 2 ? ms[n / 2] : 0.5 * (ms[n / 2 - 1] + ms[n / 2]);
+    std::printf("attnscope threads=%d reuse_freed_memory=%d median_ms=%.1f mean_ms=%.1f params=%lld steps=%d warmup=%d "
+                "first_loss=%.4f last_loss=%.4f libtorch=%s\n",
+                args.threads, args.reuse_freed_memory ? 1 : 0, median, mean, static_cast<long long>(params), args.steps,
+                args.warmup, first_loss, last_loss, TORCH_VERSION);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_transformer: %s\n", e.what());
+    return 1;
+  }
+}
