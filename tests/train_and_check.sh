@@ -13,12 +13,14 @@ for entry in reverse:reverse shift-left:4:shift-left-4 shift-right:3:shift-right
     echo "trained $task in $((SECONDS - start)) s"
   fi
 done
-# The Transformer: 2 layers, 4 heads (d_model 64 keeps the test short).
+# The Transformer: 2 layers, 4 heads, d_model 128. With d_model 64 it solves the task
+# (99.8%) but its best cross head reads the mirrored position for only 85% of outputs; at 128 and
+# 3,000 steps three heads of layer 1 do for 99%+.
 out=$DIR/reverse-transformer
 if [ ! -f "$out/train_state.json" ]; then
   rm -rf "$out"
   start=$SECONDS
-  "$BIN" train --task reverse --arch transformer --layers 2 --heads 4 --d-model 64 --out "$out" --quiet
+  "$BIN" train --task reverse --arch transformer --layers 2 --heads 4 --d-model 128 --steps 3000 --eval-every 200 --out "$out" --quiet
   echo "trained the reverse Transformer in $((SECONDS - start)) s"
 fi
 ATTNSCOPE_TRAINED_MODELS=$DIR "$TESTS" --gtest_filter='Tasks/TrainedTask.*:TrainedAttention.*:NineFormats/*:TrainedDates.*:TrainedTransformer.*'
