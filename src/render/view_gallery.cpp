@@ -72,7 +72,11 @@ Size view_gallery(cairo_t* cr, const ViewContext& ctx) {
   for (size_t r = 0; r < n; ++r) {
     const AttentionRun& run = ctx.set.runs[r];
     const HeatmapLayout& l = layouts[r];
-    captions.push_back(fit_text(cr, run.input_text.empty() ? run_caption(run) : run.input_text,
+    // Runs named apart from their input (training snapshots "step 400", "original"/"masked") are
+    // captioned by name and output: their inputs are all the same.
+    const bool named = !run.name.empty() && run.name != run.input_text;
+    const std::string caption = named ? run.name + " · " + run.output_text : run.input_text.empty() ? run_caption(run) : run.input_text;
+    captions.push_back(fit_text(cr, caption,
                                 std::max(kCaptionWidth, l.size.w - l.cells.x)));
     col_w[r % per_row] = std::max({col_w[r % per_row], l.size.w, l.cells.x + text_width(cr, captions.back())});
   }
