@@ -37,8 +37,8 @@ def main():
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="DejaVu Sans, sans-serif">',
            f'<rect width="{W}" height="{H}" fill="white"/>',
            f'<text x="{L}" y="28" font-size="17" font-weight="bold">{a.title}</text>',
-           f'<text x="{L}" y="46" font-size="12" fill="#555">sacreBLEU-13a on the validation sentences, greedy decoding;'
-           f' x: minutes of training steps (evaluation time excluded)</text>']
+           f'<text x="{L}" y="46" font-size="12" fill="#555">sacreBLEU-13a, 300 validation sentences, greedy;'
+           f' x: minutes of training steps</text>']
     for i in range(6):  # grid and y ticks
         b = ymax * i / 5
         out.append(f'<line x1="{L}" x2="{W - R}" y1="{y(b):.1f}" y2="{y(b):.1f}" stroke="#ddd"/>')
