@@ -75,10 +75,7 @@ int cmd_align(int argc, char** argv) {
   if (args.positionals().size() != 2) throw UsageError("expected SRC.txt and TGT.txt: the sentence pairs to align");
   if (figure && !gold_path) throw UsageError("--figure needs --gold: it draws AER per layer and head");
 
-  const auto src = read_text_lines(args.positionals()[0]), tgt = read_text_lines(args.positionals()[1]);
-  if (src.size() != tgt.size())
-    throw std::invalid_argument(args.positionals()[0] + " has " + std::to_string(src.size()) + " lines but " +
-                                args.positionals()[1] + " has " + std::to_string(tgt.size()));
+  const auto [src, tgt] = read_line_pairs(args.positionals()[0], args.positionals()[1]);
   std::vector<SentenceAlignment> gold;
   if (gold_path) {
     gold = read_pharaoh(*gold_path, gold_opts);

@@ -1,7 +1,6 @@
 // attnscope eval: held-out exact match of a toy-task model, or corpus BLEU of a translation model.
 #include <algorithm>
 #include <cstdio>
-#include <numeric>
 
 #include "analysis/bleu.h"
 #include "apps/args.h"
@@ -59,17 +58,8 @@ std::vector<std::string> translate_all(const Seq2SeqModel& model, const std::vec
       hyps[i] = model.translate(src[i], opts).output;
       bar.update(static_cast<int64_t>(i + 1));
     }
-  } else {  // batches of similar length
-    std::vector<size_t> order(src.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return src[a].size() < src[b].size(); });
-    for (size_t i = 0; i < order.size(); i += 64) {
-      std::vector<std::string> chunk;
-      for (size_t j = i; j < std::min(order.size(), i + 64); ++j) chunk.push_back(src[order[j]]);
-      std::vector<std::string> out = model.translate_batch(chunk);
-      for (size_t j = 0; j < out.size(); ++j) hyps[order[i + j]] = out[j];
-      bar.update(static_cast<int64_t>(i + out.size()));
-    }
+  } else {
+    hyps = model.translate_corpus(src, [&](size_t done) { bar.update(static_cast<int64_t>(done)); });
   }
   bar.done();
   return hyps;
@@ -99,17 +89,14 @@ int cmd_eval(int argc, char** argv) {
   const bool translation = model.config().task == "translate";
   if (!src_path) {
     if (translation) throw UsageError(*model_dir + " is a translation model: pass --src FILE --ref FILE to score it with BLEU");
-    const double acc = evaluate_seq2seq(*model_dir, device);
+    const double acc = evaluate_seq2seq(model, *model_dir);
     if (json)
       std::printf("{\"heldout_exact_match\": %.6f}\n", acc);
     else
       std::printf("held-out exact match: %.2f%%\n", 100 * acc);
     return 0;
   }
-  const std::vector<std::string> src = read_text_lines(*src_path), ref = read_text_lines(*ref_path);
-  if (src.size() != ref.size())
-    throw std::invalid_argument(*src_path + " has " + std::to_string(src.size()) + " lines but " + *ref_path + " has " +
-                                std::to_string(ref.size()));
+  const auto [src, ref] = read_line_pairs(*src_path, *ref_path);
   const std::vector<std::string> hyps = translate_all(model, src, beam, length_penalty);
   if (hyp_path) {
     std::string text;

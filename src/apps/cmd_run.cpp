@@ -130,10 +130,11 @@ int cmd_run(int argc, char** argv) {
   if (mask && model.config().vocab != "bpe")
     throw UsageError("--mask/--mask-words need a translation model: character models have no <unk> to mask with");
   std::vector<Translation> results;
+  std::vector<size_t> masked_positions;
   if (mask) {
     results.push_back(model.translate(inputs[0], decode));
     DecodeOptions masked = decode;
-    masked.masked_source = mask_positions(results[0].run.source_tokens, "bpe@@", *mask);
+    masked_positions = masked.masked_source = mask_positions(results[0].run.source_tokens, "bpe@@", *mask);
     results.push_back(model.translate(inputs[0], masked));
     results[1].run.info["mask"] = mask->describe() + " -> " + results[1].run.info["mask"];
     for (size_t i = 0; i < 2; ++i) {
@@ -160,7 +161,7 @@ int cmd_run(int argc, char** argv) {
     set.meta["experiment"] = nlohmann::json{{"kind", "mask"},
                                             {"runs", {"original", "masked"}},
                                             {"selection", mask->describe()},
-                                            {"positions", mask_positions(results[0].run.source_tokens, "bpe@@", *mask)},
+                                            {"positions", masked_positions},
                                             {"mask_token", "<unk>"},
                                             {"substitute", true}}
                                  .dump();

@@ -1,11 +1,11 @@
 // attnscope train: flags -> TrainOptions -> train_seq2seq.
-#include <csignal>
 #include <cstdio>
 #include <string>
 #include <nlohmann/json.hpp>
 
 #include "apps/args.h"
 #include "apps/commands.h"
+#include "apps/interrupt.h"
 #include "models/threads.h"
 #include "core/progress.h"
 #include "tasks/task.h"
@@ -14,9 +14,6 @@
 namespace attnscope {
 
 namespace {
-
-std::atomic<bool> g_stop{false};
-extern "C" void on_sigint(int) { g_stop.store(true); }
 
 const char* kHelp = R"(usage: attnscope train --task TASK --out DIR [options]
 
@@ -156,11 +153,9 @@ int cmd_train(int argc, char** argv) {
   o.task = *task;
   o.out = *out;
 
-  g_stop = false;
-  o.stop = &g_stop;
-  auto previous = std::signal(SIGINT, on_sigint);
-  TrainResult r = train_seq2seq(o);
-  std::signal(SIGINT, previous);
+  const CatchInterrupt interrupt;
+  o.stop = interrupt.flag();
+  const TrainResult r = train_seq2seq(o);
 
   if (json) {
     std::printf("%s\n", nlohmann::json{{"task", o.task},

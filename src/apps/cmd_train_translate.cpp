@@ -1,9 +1,9 @@
 // attnscope train --task translate: flags -> TranslateTrainOptions -> train_translation.
-#include <csignal>
 #include <cstdio>
 
 #include "apps/args.h"
 #include "apps/commands.h"
+#include "apps/interrupt.h"
 #include "core/progress.h"
 #include "models/threads.h"
 #include "train/translate_trainer.h"
@@ -11,9 +11,6 @@
 namespace attnscope {
 
 namespace {
-
-std::atomic<bool> g_stop{false};
-extern "C" void on_sigint_translate(int) { g_stop.store(true); }
 
 const char* kHelp = R"(usage: attnscope train --task translate --src FILE --tgt FILE --out DIR [options]
 
@@ -111,11 +108,9 @@ int cmd_train_translate(int argc, char** argv) {
   o.tgt = *tgt;
   o.out = *out;
 
-  g_stop = false;
-  o.stop = &g_stop;
-  auto previous = std::signal(SIGINT, on_sigint_translate);
-  TranslateTrainResult r = train_translation(o);
-  std::signal(SIGINT, previous);
+  const CatchInterrupt interrupt;
+  o.stop = interrupt.flag();
+  const TranslateTrainResult r = train_translation(o);
   if (json)
     std::printf("{\"steps\": %lld, \"train_minutes\": %.2f, \"best_valid_bleu\": %.2f, \"best_step\": %lld, \"interrupted\": %s}\n",
                 static_cast<long long>(r.steps), r.train_minutes, r.best_bleu, static_cast<long long>(r.best_step),

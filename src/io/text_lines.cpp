@@ -101,4 +101,12 @@ std::vector<std::string> read_text_lines(const std::string& path) {
   return split_text_lines(text, path);
 }
 
+LinePairs read_line_pairs(const std::string& first_path, const std::string& second_path) {
+  LinePairs p{read_text_lines(first_path), read_text_lines(second_path)};
+  if (p.first.size() != p.second.size())
+    throw std::runtime_error(first_path + " has " + std::to_string(p.first.size()) + " lines but " + second_path + " has " +
+                             std::to_string(p.second.size()) + ": the files pair up line by line");
+  return p;
+}
+
 }  // namespace attnscope

@@ -12,6 +12,13 @@ namespace attnscope {
 // line is not valid UTF-8 ("train.de.gz:117: not valid UTF-8 (byte 0xE4 at column 12)").
 std::vector<std::string> read_text_lines(const std::string& path);
 
+// Two files that pair up line by line (a parallel corpus; sources and references). Throws
+// std::runtime_error naming both when their line counts differ, besides read_text_lines' checks.
+struct LinePairs {
+  std::vector<std::string> first, second;
+};
+LinePairs read_line_pairs(const std::string& first_path, const std::string& second_path);
+
 // The same checks and splitting for text already in memory; `name` is used in the messages.
 std::vector<std::string> split_text_lines(const std::string& text, const std::string& name);
 

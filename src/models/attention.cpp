@@ -5,12 +5,13 @@
 namespace attnscope {
 
 AttentionResult attend(const torch::Tensor& scores, const torch::Tensor& allowed, const torch::Tensor& values,
-                       const torch::Tensor& bias) {
+                       const torch::Tensor& bias, double dropout) {
   torch::Tensor logits = bias.defined() ? scores + bias : scores;
   // -inf (not a large negative sentinel) so masked keys get exactly zero weight.
   logits = logits.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
   torch::Tensor weights = torch::softmax(logits, -1);
-  return {weights, torch::matmul(weights, values)};
+  const torch::Tensor mixed = dropout > 0 ? torch::dropout(weights, dropout, /*train=*/true) : weights;
+  return {weights, torch::matmul(mixed, values)};
 }
 
 }  // namespace attnscope

@@ -14,8 +14,9 @@ struct AttentionResult {
 
 // `allowed` is a bool tensor broadcastable to scores (true = may attend); every row must allow
 // at least one key. `bias` (optional, same broadcast) is added to the scores before softmax
-// (e.g. the log of local-p's Gaussian).
+// (e.g. the log of local-p's Gaussian). `dropout` > 0 (training) drops weights before the sum
+// with values; the returned weights stay the ones the model computed.
 AttentionResult attend(const torch::Tensor& scores, const torch::Tensor& allowed, const torch::Tensor& values,
-                       const torch::Tensor& bias = {});
+                       const torch::Tensor& bias = {}, double dropout = 0);
 
 }  // namespace attnscope

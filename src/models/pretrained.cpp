@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "models/attention_recorder.h"
+#include "models/beam_search.h"
 #include "models/hf_folder.h"
 #include "models/pretrained_arch.h"
 #include "models/seq2seq_impl.h"  // parse_device
@@ -272,88 +273,32 @@ torch::Tensor next_log_probs(const PretrainedArch& a, const PretrainedModel::Imp
   return torch::log_softmax(last, -1);
 }
 
-// Greedy: rerun the decoder over the prefix each step (no cache: exact, and the recorded pass
-// needs the whole prefix anyway).
-SearchResult greedy_search(const PretrainedArch& a, const PretrainedModel::Impl& m, const torch::Tensor& memory,
-                           const TranslateOptions& opts) {
-  SearchResult r{{}, "max new tokens"};
-  std::vector<int> inputs = {a.decoder_start_id()};
-  for (int step = 0; step < opts.max_new_tokens; ++step) {
-    if (static_cast<int>(inputs.size()) >= a.max_positions()) {
-      r.stopped = "context full";
-      break;
-    }
-    const int next = static_cast<int>(next_log_probs(a, m, memory, inputs).argmax().item<int64_t>());
-    r.target_ids.push_back(next);
-    if (next == a.eos_id()) {
-      r.stopped = "end of text";
-      break;
-    }
-    inputs.push_back(next);
-  }
-  return r;
-}
-
-// Beam search: keep the K best prefixes by summed log-probability; a prefix that produces </s>
-// becomes a finished hypothesis scored sum / length^length_penalty (length counts </s>). Stops
-// when K hypotheses are finished and no open prefix could still beat the worst of them (as
-// transformers' beam search without early stopping), or at max_new_tokens (open prefixes then
-// count as finished).
-SearchResult beam_search(const PretrainedArch& a, const PretrainedModel::Impl& m, const torch::Tensor& memory,
-                         const TranslateOptions& opts) {
-  struct Hyp {
-    std::vector<int> ids;  // produced tokens
-    double logp = 0;
-  };
-  const size_t K = static_cast<size_t>(opts.beam);
-  auto score = [&](const Hyp& h) { return h.logp / std::pow(static_cast<double>(std::max<size_t>(h.ids.size(), 1)), opts.length_penalty); };
-  std::vector<Hyp> open = {Hyp{}}, finished;
-  std::string stopped = "max new tokens";
-  for (int step = 0; step < opts.max_new_tokens && !open.empty(); ++step) {
-    if (static_cast<int>(open[0].ids.size()) + 1 >= a.max_positions()) {
-      stopped = "context full";
-      break;
-    }
-    struct Candidate {
-      double logp;
-      size_t from;
-      int token;
-    };
-    std::vector<Candidate> candidates;
-    for (size_t b = 0; b < open.size(); ++b) {
+// Greedy (beam 1) or beam search through the shared models/beam_search, rerunning the decoder
+// over each prefix every step (no cache: exact, and the recorded pass needs the whole prefix
+// anyway). A finished hypothesis scores sum(log p) / length^length_penalty (HF's convention).
+// The context holds the start token and at most max_positions - 1 produced tokens.
+SearchResult search(const PretrainedArch& a, const PretrainedModel::Impl& m, const torch::Tensor& memory,
+                    const TranslateOptions& opts) {
+  auto next = [&](const std::vector<std::vector<int>>& prefixes) {
+    std::vector<torch::Tensor> rows;
+    for (const auto& p : prefixes) {
       std::vector<int> inputs = {a.decoder_start_id()};
-      inputs.insert(inputs.end(), open[b].ids.begin(), open[b].ids.end());
-      const auto best = next_log_probs(a, m, memory, inputs).topk(static_cast<int64_t>(2 * K));
-      const torch::Tensor lp = std::get<0>(best), idx = std::get<1>(best);
-      for (int64_t i = 0; i < lp.size(0); ++i)
-        candidates.push_back({open[b].logp + lp[i].item<double>(), b, static_cast<int>(idx[i].item<int64_t>())});
+      inputs.insert(inputs.end(), p.begin(), p.end());
+      rows.push_back(next_log_probs(a, m, memory, inputs));
     }
-    std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) { return x.logp > y.logp; });
-    std::vector<Hyp> next;
-    for (const Candidate& c : candidates) {
-      if (next.size() == K) break;
-      if (std::isinf(c.logp)) continue;
-      Hyp h{open[c.from].ids, c.logp};
-      h.ids.push_back(c.token);
-      (c.token == a.eos_id() ? finished : next).push_back(std::move(h));
-    }
-    open = std::move(next);
-    std::sort(finished.begin(), finished.end(), [&](const Hyp& x, const Hyp& y) { return score(x) > score(y); });
-    if (finished.size() > K) finished.resize(K);
-    if (finished.size() == K) {
-      const double best_open = open.empty() ? -std::numeric_limits<double>::infinity()
-                                            : open[0].logp / std::pow(static_cast<double>(open[0].ids.size()), opts.length_penalty);
-      if (open.empty() || score(finished.back()) >= best_open) {
-        stopped = "end of text";
-        break;
-      }
-    }
-  }
-  if (finished.empty() || (stopped != "end of text" && !open.empty()))
-    for (auto& h : open) finished.push_back(std::move(h));
-  std::stable_sort(finished.begin(), finished.end(), [&](const Hyp& x, const Hyp& y) { return score(x) > score(y); });
-  SearchResult r{finished.empty() ? std::vector<int>{} : finished[0].ids, stopped};
-  if (!r.target_ids.empty() && r.target_ids.back() == a.eos_id()) r.stopped = "end of text";
+    return torch::stack(rows);
+  };
+  const int context_limit = a.max_positions() - 1;
+  BeamSearchOptions bo;
+  bo.beam = std::max(1, opts.beam);
+  bo.max_steps = std::min(opts.max_new_tokens, context_limit);
+  bo.eos = a.eos_id();
+  bo.length_penalty = opts.length_penalty;
+  const BeamSearchResult found = beam_search(next, bo);
+  SearchResult r{found.ids, "end of text"};
+  if (!found.finished)
+    r.stopped = context_limit < opts.max_new_tokens && static_cast<int>(found.ids.size()) >= context_limit ? "context full"
+                                                                                                       : "max new tokens";
   return r;
 }
 
@@ -376,7 +321,7 @@ PretrainedTranslation PretrainedModel::translate_ids(const std::vector<int>& sou
   const torch::Tensor source = impl_->ids_tensor(source_ids);
   const torch::Tensor memory = a.encode(source, nullptr);  // [S, D], reused at every step
 
-  const SearchResult found = opts.beam > 1 ? beam_search(a, *impl_, memory, opts) : greedy_search(a, *impl_, memory, opts);
+  const SearchResult found = search(a, *impl_, memory, opts);
   t.target_ids = found.target_ids;
   const std::string stopped = found.stopped;
   std::vector<int> inputs = {a.decoder_start_id()};

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <numeric>
 #include <stdexcept>
 
 #include "io/atomic_file.h"
@@ -363,17 +364,9 @@ Translation translate_transformer(Seq2SeqModel::Impl& m, const std::string& inpu
       valid = not_padding(src.ids);
     }
     auto next = [&](const std::vector<std::vector<int>>& prefixes) {
-      std::vector<std::vector<int>> inputs;
-      for (const auto& p : prefixes) {
-        inputs.push_back({Vocab::kBos});
-        inputs.back().insert(inputs.back().end(), p.begin(), p.end());
-      }
-      torch::Tensor tgt = torch::tensor(std::vector<int64_t>(), torch::kLong);
-      const int64_t n = static_cast<int64_t>(inputs.size()), T = static_cast<int64_t>(inputs[0].size());
-      tgt = torch::empty({n, T}, torch::kLong);
-      for (int64_t i = 0; i < n; ++i)
-        for (int64_t t = 0; t < T; ++t) tgt[i][t] = inputs[i][t];
-      tgt = tgt.to(m.device);
+      // Decoder inputs "<s> prefix" (every open prefix has the same length).
+      const torch::Tensor tgt = m.target_batch_ids(prefixes).first.ids;
+      const int64_t n = tgt.size(0);
       torch::Tensor logits = memory.defined() ? net->decode(tgt, memory.expand({n, -1, -1}), valid.expand({n, -1}))
                                               : net->forward(src.ids.expand({n, -1}), tgt);
       torch::Tensor last = logits.select(1, -1);
@@ -470,6 +463,23 @@ std::vector<std::string> Seq2SeqModel::translate_batch(const std::vector<std::st
   std::vector<std::string> out;
   for (const auto& ids : impl_->greedy_ids(impl_->source_batch(norm))) out.push_back(impl_->target_vocab->decode(ids));
   return out;
+}
+
+std::vector<std::string> Seq2SeqModel::translate_corpus(const std::vector<std::string>& inputs,
+                                                        const std::function<void(size_t)>& progress) const {
+  constexpr size_t kBatch = 64;
+  std::vector<size_t> order(inputs.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return inputs[a].size() < inputs[b].size(); });
+  std::vector<std::string> outputs(inputs.size());
+  for (size_t i = 0; i < order.size(); i += kBatch) {
+    std::vector<std::string> batch;
+    for (size_t j = i; j < std::min(order.size(), i + kBatch); ++j) batch.push_back(inputs[order[j]]);
+    std::vector<std::string> out = translate_batch(batch);
+    for (size_t j = 0; j < out.size(); ++j) outputs[order[i + j]] = std::move(out[j]);
+    if (progress) progress(i + out.size());
+  }
+  return outputs;
 }
 
 AttentionSet Seq2SeqModel::to_attention_set(const std::vector<Translation>& translations) const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,6 +55,10 @@ class Seq2SeqModel {
   Translation force(const std::string& input, const std::string& output) const;
   // Greedy, batched, no recording: for evaluation.
   std::vector<std::string> translate_batch(const std::vector<std::string>& inputs) const;
+  // A whole corpus greedily, in batches of 64 inputs of similar length (less padding), outputs in
+  // input order; `progress(done)` after each batch.
+  std::vector<std::string> translate_corpus(const std::vector<std::string>& inputs,
+                                            const std::function<void(size_t done)>& progress = {}) const;
   AttentionSet to_attention_set(const std::vector<Translation>& translations) const;
 
   struct Impl;

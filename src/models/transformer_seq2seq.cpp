@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "models/attention.h"
+#include "models/transformer_blocks.h"
 #include "text/vocab.h"
 
 namespace attnscope {
@@ -28,12 +29,9 @@ torch::Tensor MultiHeadAttentionImpl::forward(const torch::Tensor& xq, const tor
   auto split = [&](const torch::Tensor& x, int64_t L) { return x.view({B, L, heads, Dh}).transpose(1, 2); };  // [B, N, L, Dh]
   torch::Tensor qh = split(q->forward(xq), Q), kh = split(k->forward(xkv), K), vh = split(v->forward(xkv), K);
   torch::Tensor scores = torch::matmul(qh, kh.transpose(-2, -1)) / std::sqrt(static_cast<double>(Dh));
-  AttentionResult r = attend(scores, allowed, vh);
+  AttentionResult r = attend(scores, allowed, vh, {}, is_training() ? dropout : 0.0);
   if (record) record->push_back(r.weights.detach());
-  torch::Tensor context = r.context;
-  if (is_training() && dropout > 0)  // dropout on the weights, as in the paper; the record keeps the true weights
-    context = torch::matmul(torch::dropout(r.weights, dropout, true), vh);
-  return o->forward(context.transpose(1, 2).reshape({B, Q, D}));
+  return o->forward(r.context.transpose(1, 2).reshape({B, Q, D}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -157,8 +155,7 @@ torch::Tensor TransformerSeq2SeqImpl::decode(const torch::Tensor& tgt_in, const 
                                              const torch::Tensor& src_valid, TransformerRecording* rec) {
   const int64_t T = tgt_in.size(1);
   torch::Tensor valid = not_padding(tgt_in);
-  torch::Tensor causal = torch::ones({T, T}, torch::TensorOptions(torch::kBool).device(tgt_in.device())).tril();
-  torch::Tensor self_allowed = causal.unsqueeze(0).unsqueeze(0) & valid.unsqueeze(1).unsqueeze(1);  // [B, 1, T, T]
+  torch::Tensor self_allowed = causal_mask(T, tgt_in.device()).unsqueeze(0).unsqueeze(0) & valid.unsqueeze(1).unsqueeze(1);  // [B, 1, T, T]
   torch::Tensor cross_allowed = src_valid.unsqueeze(1).unsqueeze(1);                                 // [B, 1, 1, S]
   torch::Tensor h = run_stack(decoder, decoder_norm, embed(tgt_embed, tgt_in, positions_of(valid)), self_allowed, memory,
                               cross_allowed, rec ? &rec->decoder : nullptr, rec ? &rec->cross : nullptr);
@@ -174,8 +171,7 @@ torch::Tensor TransformerSeq2SeqImpl::forward(const torch::Tensor& src, const to
   torch::Tensor valid = torch::cat({not_padding(src), not_padding(tgt_in)}, 1);  // [B, L]
   torch::Tensor pos = positions_of(valid);
   torch::Tensor x = torch::cat({embed(src_embed, src, pos.narrow(1, 0, S)), embed(tgt_embed, tgt_in, pos.narrow(1, S, L - S))}, 1);
-  torch::Tensor causal = torch::ones({L, L}, torch::TensorOptions(torch::kBool).device(src.device())).tril();
-  torch::Tensor allowed = causal.unsqueeze(0).unsqueeze(0) & valid.unsqueeze(1).unsqueeze(1);
+  torch::Tensor allowed = causal_mask(L, src.device()).unsqueeze(0).unsqueeze(0) & valid.unsqueeze(1).unsqueeze(1);
   torch::Tensor h = run_stack(decoder, decoder_norm, x, allowed, {}, {}, rec ? &rec->decoder : nullptr, nullptr);
   return logits(h.narrow(1, S, L - S));
 }

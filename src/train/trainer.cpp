@@ -67,9 +67,7 @@ struct TrainState {
 void save_checkpoint(const Seq2SeqModel& model, torch::optim::Adam& optimizer, const TrainState& state,
                      const std::string& dir) {
   model.save(dir);
-  const std::string opt_path = dir + "/optimizer.pt", tmp = opt_path + ".tmp-" + std::to_string(::getpid());
-  torch::save(optimizer, tmp);
-  if (std::rename(tmp.c_str(), opt_path.c_str()) != 0) throw std::runtime_error("cannot write " + opt_path);
+  save_optimizer(optimizer, dir + "/optimizer.pt");
   write_file_atomic(dir + "/train_state.json", state.to_json() + "\n");
 }
 
@@ -90,6 +88,16 @@ torch::optim::AdamOptions adam_options(const TrainOptions& opts, const Seq2SeqCo
   torch::optim::AdamOptions o(opts.lr);
   if (cfg.is_transformer()) o.betas({0.9, 0.98}).eps(1e-9);  // the paper's settings
   return o;
+}
+
+void save_optimizer(torch::optim::Optimizer& optimizer, const std::string& path) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  torch::save(optimizer, tmp);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot write " + path);
+}
+
+void load_optimizer(torch::optim::Optimizer& optimizer, const std::string& path) {
+  if (fs::exists(path)) torch::load(optimizer, path);
 }
 
 torch::Tensor sequence_loss(const torch::Tensor& logits, const torch::Tensor& expected, double label_smoothing) {
@@ -130,7 +138,7 @@ TrainResult train_seq2seq(const TrainOptions& opts) {
   }
   Seq2SeqModel::Impl& m = model->impl();
   torch::optim::Adam optimizer(m.module().parameters(), adam_options(opts, m.cfg));
-  if (opts.resume && fs::exists(opts.out + "/optimizer.pt")) torch::load(optimizer, opts.out + "/optimizer.pt");
+  if (opts.resume) load_optimizer(optimizer, opts.out + "/optimizer.pt");
   torch::manual_seed(state.seed + static_cast<uint64_t>(state.step));
   // Held-out set is fixed by the seed; the training stream is re-seeded on resume.
   TaskData data(*task, state.seed, static_cast<size_t>(state.heldout));
@@ -209,7 +217,10 @@ TrainResult train_seq2seq(const TrainOptions& opts) {
 }
 
 double evaluate_seq2seq(const std::string& dir, const std::string& device) {
-  Seq2SeqModel model = Seq2SeqModel::load(dir, device);
+  return evaluate_seq2seq(Seq2SeqModel::load(dir, device), dir);
+}
+
+double evaluate_seq2seq(const Seq2SeqModel& model, const std::string& dir) {
   TrainState state = TrainState::load(dir);
   std::unique_ptr<Task> task = make_task(model.config().task, state.min_len, state.max_len);
   TaskData data(*task, state.seed, static_cast<size_t>(state.heldout));

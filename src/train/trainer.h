@@ -8,6 +8,7 @@
 #include <string>
 
 #include "models/seq2seq_config.h"
+#include "models/seq2seq_model.h"
 
 namespace attnscope {
 
@@ -49,5 +50,7 @@ TrainResult train_seq2seq(const TrainOptions& opts);
 // Held-out exact match of the model in `dir` on its task's held-out set (rebuilt from the seed
 // stored at training time).
 double evaluate_seq2seq(const std::string& dir, const std::string& device = "cpu");
+// The same for a model already loaded from `dir` (its train_state.json gives the seed).
+double evaluate_seq2seq(const Seq2SeqModel& model, const std::string& dir);
 
 }  // namespace attnscope

@@ -1,7 +1,5 @@
 #include "train/translate_trainer.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -34,10 +32,8 @@ struct Corpus {
 
 // Both sides, checked: same number of lines, no empty line.
 Corpus read_parallel(const std::string& src_path, const std::string& tgt_path) {
-  Corpus c{read_text_lines(src_path), read_text_lines(tgt_path)};
-  if (c.src.size() != c.tgt.size())
-    throw std::runtime_error(src_path + " has " + std::to_string(c.src.size()) + " lines but " + tgt_path + " has " +
-                             std::to_string(c.tgt.size()) + ": a parallel corpus needs one line per sentence on both sides");
+  LinePairs pairs = read_line_pairs(src_path, tgt_path);
+  Corpus c{std::move(pairs.first), std::move(pairs.second)};
   if (c.src.empty()) throw std::runtime_error(src_path + " is empty");
   for (const auto* side : {&c.src, &c.tgt})
     for (size_t i = 0; i < side->size(); ++i)
@@ -113,24 +109,12 @@ std::vector<std::vector<size_t>> make_batches(const std::vector<Pair>& pairs, in
 }
 
 double validation_bleu(const Seq2SeqModel& model, const std::vector<std::string>& src, const std::vector<std::string>& ref) {
-  std::vector<size_t> order(src.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return src[a].size() < src[b].size(); });
-  std::vector<std::string> hyps(src.size());
-  for (size_t i = 0; i < order.size(); i += 64) {
-    std::vector<std::string> chunk;
-    for (size_t j = i; j < std::min(order.size(), i + 64); ++j) chunk.push_back(src[order[j]]);
-    std::vector<std::string> out = model.translate_batch(chunk);
-    for (size_t j = 0; j < out.size(); ++j) hyps[order[i + j]] = out[j];
-  }
-  return corpus_bleu(hyps, ref).score;
+  return corpus_bleu(model.translate_corpus(src), ref).score;
 }
 
 void save_resume_point(Seq2SeqModel& model, torch::optim::Adam& optimizer, const State& state, const std::string& dir) {
   save_parameters(model.impl().module(), dir + "/last.safetensors");
-  const std::string opt_path = dir + "/optimizer.pt", tmp = opt_path + ".tmp-" + std::to_string(::getpid());
-  torch::save(optimizer, tmp);
-  if (std::rename(tmp.c_str(), opt_path.c_str()) != 0) throw std::runtime_error("cannot write " + opt_path);
+  save_optimizer(optimizer, dir + "/optimizer.pt");
   write_file_atomic(dir + "/train_state.json", state.to_json() + "\n");
 }
 
@@ -220,7 +204,7 @@ TranslateTrainResult train_translation(const TranslateTrainOptions& o) {
   sched.lr = o.lr;
   sched.warmup = o.warmup;
   torch::optim::Adam optimizer(m.module().parameters(), adam_options(sched, cfg));
-  if (o.resume && fs::exists(dir + "/optimizer.pt")) torch::load(optimizer, dir + "/optimizer.pt");
+  if (o.resume) load_optimizer(optimizer, dir + "/optimizer.pt");
 
   std::vector<Pair> pairs;
   size_t skipped = 0;
@@ -236,8 +220,9 @@ TranslateTrainResult train_translation(const TranslateTrainOptions& o) {
     std::fprintf(stderr, "%zu training pairs (%zu longer than %d pieces left out), %zu validation; vocabularies %d / %d pieces\n",
                  pairs.size(), skipped, o.max_tokens, valid.src.size(), src_vocab->size(), tgt_vocab->size());
   const std::string snapshot = o.snapshot_sentence.empty() ? valid.src.front() : o.snapshot_sentence;
-  AttentionSet snapshots;
-  if (o.resume && fs::exists(dir + "/snapshots.attn.safetensors")) snapshots = load_attention_set(dir + "/snapshots.attn.safetensors");
+  const std::string snapshots_path = dir + "/snapshots.attn.safetensors";
+  AttentionSet snapshots = o.resume && fs::exists(snapshots_path) ? load_attention_set(snapshots_path) : model.to_attention_set({});
+  snapshots.meta["snapshots"] = "the same sentence every " + std::to_string(o.eval_every) + " training steps";
 
   TranslateTrainResult result;
   const double budget_seconds = o.minutes * 60;
@@ -250,8 +235,7 @@ TranslateTrainResult train_translation(const TranslateTrainOptions& o) {
   auto evaluate_and_save = [&]() {
     const double bleu = validation_bleu(model, valid.src, valid.tgt);
     last_bleu = bleu;
-    const bool best = bleu > state.best_bleu;
-    if (best) {
+    if (bleu > state.best_bleu) {
       state.best_bleu = bleu;
       state.best_step = state.step;
       model.save(dir);  // the folder's model is always the best one so far
@@ -260,16 +244,12 @@ TranslateTrainResult train_translation(const TranslateTrainOptions& o) {
     Translation t = model.translate(snapshot);
     t.run.name = "step " + std::to_string(state.step);
     snapshots.runs.push_back(t.run);
-    AttentionSet set = model.to_attention_set({});
-    set.runs = snapshots.runs;
-    set.meta["snapshots"] = "the same sentence every " + std::to_string(o.eval_every) + " training steps";
-    save_attention_set(set, dir + "/snapshots.attn.safetensors");
+    save_attention_set(snapshots, snapshots_path);
     char line[128];
     std::snprintf(line, sizeof line, "%lld\t%.2f\t%.4f\t%.2f", static_cast<long long>(state.step), state.train_seconds / 60,
                   loss_avg, bleu);
     append_log(dir, line);
     m.module().train();
-    return best;
   };
 
   m.module().train();
