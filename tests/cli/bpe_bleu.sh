@@ -12,8 +12,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 failures=0
 passed=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok   $*"; passed=$((passed + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 # expect_output NAME EXPECTED_SUBSTRING CMD...
 expect_output() {
@@ -24,15 +23,6 @@ expect_output() {
 }
 
 # expect_error NAME EXPECTED_SUBSTRING CMD...
-expect_error() {
-  local name=$1 needle=$2 err rc
-  shift 2
-  err=$("$@" 2>&1 > /dev/null)
-  rc=$?
-  if [ "$rc" -eq 0 ]; then fail "$name: exit 0"; return; fi
-  if [ "$(printf '%s' "$err" | grep -c '')" -ne 1 ]; then fail "$name: not one line of error: $err"; return; fi
-  if grep -qF -- "$needle" <<< "$err"; then ok "$name: $err"; else fail "$name: '$err' lacks '$needle'"; fi
-}
 
 # same NAME FILE1 FILE2
 same() {

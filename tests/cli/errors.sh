@@ -7,16 +7,7 @@ trap 'rm -rf "$T"' EXIT
 failures=0; passed=0
 
 # expect_error NAME EXPECTED_SUBSTRING CMD...
-expect_error() {
-  local name=$1 needle=$2; shift 2
-  local err rc
-  err=$("$@" 2>&1 >/dev/null); rc=$?
-  local lines; lines=$(printf '%s' "$err" | grep -c '')
-  if [ "$rc" -eq 0 ]; then echo "FAIL $name: exit 0"; failures=$((failures+1)); return; fi
-  if [ "$lines" -ne 1 ]; then echo "FAIL $name: $lines lines of error:"; echo "$err"; failures=$((failures+1)); return; fi
-  if ! grep -qF -- "$needle" <<<"$err"; then echo "FAIL $name: '$err' lacks '$needle'"; failures=$((failures+1)); return; fi
-  echo "ok   $name: $err"; passed=$((passed+1))
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 # A tiny model to run against (a few steps is enough to load and decode).
 "$BIN" train --task reverse --out "$T/model" --steps 2 --eval-every 1 --heldout 5 --quiet >/dev/null 2>&1 || { echo "FAIL: could not train a tiny model"; exit 1; }

@@ -10,17 +10,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 failures=0; passed=0
 
-ok() { echo "ok   $1"; passed=$((passed+1)); }
-fail() { echo "FAIL $1"; failures=$((failures+1)); }
-expect_error() {
-  local name=$1 needle=$2; shift 2
-  local err rc
-  err=$("$@" 2>&1 >/dev/null); rc=$?
-  local lines; lines=$(printf '%s' "$err" | grep -c '')
-  if [ "$rc" -eq 0 ] || [ "$lines" -ne 1 ] || ! grep -qF -- "$needle" <<<"$err"; then
-    fail "$name: rc $rc, error [$err] (wanted one line with '$needle')"; return; fi
-  ok "$name: $err"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 # BERT: the tokens and the top predictions for the [MASK].
 out=$("$BIN" run --model "$FIX/tiny-bert" "the laws of physics [MASK] the universe ." --top-k 3 2>&1)

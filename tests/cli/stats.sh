@@ -7,17 +7,7 @@ SRC="${ATTNSCOPE_SOURCE_DIR:-.}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 failures=0; passed=0
-ok() { echo "ok   $1"; passed=$((passed+1)); }
-fail() { echo "FAIL $1"; failures=$((failures+1)); }
-expect_error() {
-  local name=$1 needle=$2; shift 2
-  local err rc lines
-  err=$("$@" 2>&1 >/dev/null); rc=$?
-  lines=$(printf '%s' "$err" | grep -c '')
-  if [ "$rc" -eq 0 ] || [ "$lines" -ne 1 ] || ! grep -qF -- "$needle" <<<"$err"; then
-    fail "$name: rc $rc, error [$err] (wanted one line with '$needle')"; return; fi
-  ok "$name: $err"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 # Errors first: each one line naming what is wrong.
 "$BIN" render --help >/dev/null 2>&1 || { echo "FAIL: binary"; exit 1; }

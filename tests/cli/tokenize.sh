@@ -10,20 +10,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 failures=0; passed=0
 
-# expect NAME EXPECTED ACTUAL
-expect() {
-  if [ "$2" == "$3" ]; then echo "ok   $1"; passed=$((passed+1));
-  else echo "FAIL $1: expected [$2], got [$3]"; failures=$((failures+1)); fi
-}
-expect_error() {
-  local name=$1 needle=$2; shift 2
-  local err rc
-  err=$("$@" 2>&1 >/dev/null); rc=$?
-  local lines; lines=$(printf '%s' "$err" | grep -c '')
-  if [ "$rc" -eq 0 ] || [ "$lines" -ne 1 ] || ! grep -qF -- "$needle" <<<"$err"; then
-    echo "FAIL $name: rc $rc, error [$err] (wanted one line with '$needle')"; failures=$((failures+1)); return; fi
-  echo "ok   $name: $err"; passed=$((passed+1))
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 tok() { "$BIN" tokenize --tokenizer "$@"; }
 
 # BERT (ids: line numbers of bert-base-uncased/vocab.txt, from 0).

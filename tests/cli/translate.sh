@@ -9,17 +9,8 @@ BIN=$1
 SRC_DIR=${ATTNSCOPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-ok() { echo "ok   $*"; }
-# One line on stderr, non-zero exit, and the message names what is wrong.
-expect_error() {
-  local pattern=$1; shift
-  "$@" >"$T/out" 2>"$T/err" && fail "succeeded: $*"
-  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "error is not one line: $(cat "$T/err")"
-  grep -qi -- "$pattern" "$T/err" || fail "error lacks '$pattern': $(cat "$T/err")"
-  ok "error: $(cat "$T/err")"
-}
-
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+die() { fail "$@"; exit 1; }  # later steps need the earlier ones
 # A corpus where "German" is English with a fixed word list swapped, so a model can learn it.
 words_en=(the a little girl boy dog man woman runs jumps in on red blue green big small house park street)
 words_de=(der ein kleines mädchen junge hund mann frau läuft springt in auf roter blauer grüner großer kleiner haus park straße)
@@ -39,84 +30,85 @@ gzip -k "$T/train.en"
 
 small=(--layers 1 --heads 2 --d-model 32 --ff 64 --merges 60 --batch-tokens 600 --valid-sentences 20 --warmup 20 --threads 1 --quiet)
 "$BIN" train --task translate --src "$T/train.en.gz" --tgt "$T/train.de" --valid-src "$T/valid.en" --valid-tgt "$T/valid.de" \
-  --steps 30 --eval-every 15 --out "$T/m" "${small[@]}" 2>"$T/err" || fail "translation training failed: $(cat "$T/err")"
+  --steps 30 --eval-every 15 --out "$T/m" "${small[@]}" 2>"$T/err" || die "translation training failed: $(cat "$T/err")"
 for f in config.json model.safetensors bpe.codes source.vocab target.vocab last.safetensors optimizer.pt train_state.json \
          train_log.tsv snapshots.attn.safetensors; do
-  [ -s "$T/m/$f" ] || fail "model folder lacks $f"
+  [ -s "$T/m/$f" ] || die "model folder lacks $f"
 done
-ls "$T/m" | grep -q tmp- && fail "temporary files left in the model folder"
-[ "$(head -1 "$T/m/bpe.codes")" = "#version: 0.2" ] || fail "bpe.codes is not a subword-nmt 0.2 codes file"
-[ "$(wc -l <"$T/m/train_log.tsv")" -eq 3 ] || fail "train_log.tsv should hold a header and 2 evaluations: $(cat "$T/m/train_log.tsv")"
+ls "$T/m" | grep -q tmp- && die "temporary files left in the model folder"
+[ "$(head -1 "$T/m/bpe.codes")" = "#version: 0.2" ] || die "bpe.codes is not a subword-nmt 0.2 codes file"
+[ "$(wc -l <"$T/m/train_log.tsv")" -eq 3 ] || die "train_log.tsv should hold a header and 2 evaluations: $(cat "$T/m/train_log.tsv")"
 ok "trained 30 steps: model, BPE codes, vocabularies, log and snapshots written"
 
-"$BIN" export "$T/m/snapshots.attn.safetensors" --csv "$T/snap.csv" >/dev/null 2>&1 || fail "cannot export the snapshots"
+"$BIN" export "$T/m/snapshots.attn.safetensors" --csv "$T/snap.csv" >/dev/null 2>&1 || die "cannot export the snapshots"
 runs=$(tail -n +2 "$T/snap.csv" | cut -d, -f1 | sort -u | wc -l)
-[ "$runs" -eq 2 ] || fail "snapshots hold $runs runs, expected 2 (steps 15 and 30)"
+[ "$runs" -eq 2 ] || die "snapshots hold $runs runs, expected 2 (steps 15 and 30)"
 grep -q "step 15" "$T/m/snapshots.attn.safetensors" && grep -q "step 30" "$T/m/snapshots.attn.safetensors" \
-  || fail "snapshot runs are not named by their step"
-"$BIN" render "$T/m/snapshots.attn.safetensors" --view gallery -o "$T/snap.png" >/dev/null 2>&1 || fail "gallery of snapshots failed"
-[ -s "$T/snap.png" ] || fail "no gallery picture"
+  || die "snapshot runs are not named by their step"
+"$BIN" render "$T/m/snapshots.attn.safetensors" --view gallery -o "$T/snap.png" >/dev/null 2>&1 || die "gallery of snapshots failed"
+[ -s "$T/snap.png" ] || die "no gallery picture"
 ok "snapshots hold one run per evaluation and draw as a gallery"
 
 "$BIN" train --task translate --src "$T/train.en.gz" --tgt "$T/train.de" --valid-src "$T/valid.en" --valid-tgt "$T/valid.de" \
-  --steps 40 --eval-every 15 --resume --out "$T/m" "${small[@]}" 2>"$T/err" || fail "resume failed: $(cat "$T/err")"
-grep -q '"step": 40' "$T/m/train_state.json" || fail "resumed run did not end at step 40: $(cat "$T/m/train_state.json")"
+  --steps 40 --eval-every 15 --resume --out "$T/m" "${small[@]}" 2>"$T/err" || die "resume failed: $(cat "$T/err")"
+grep -q '"step": 40' "$T/m/train_state.json" || die "resumed run did not end at step 40: $(cat "$T/m/train_state.json")"
 ok "resumed to step 40"
 
-bleu=$("$BIN" eval --model "$T/m" --src "$T/valid.en" --ref "$T/valid.de" 2>/dev/null) || fail "eval failed"
-grep -q "^BLEU = " <<<"$bleu" || fail "eval did not print a BLEU line: $bleu"
-grep -q "tok:13a" <<<"$bleu" || fail "eval did not print the signature: $bleu"
+bleu=$("$BIN" eval --model "$T/m" --src "$T/valid.en" --ref "$T/valid.de" 2>/dev/null) || die "eval failed"
+grep -q "^BLEU = " <<<"$bleu" || die "eval did not print a BLEU line: $bleu"
+grep -q "tok:13a" <<<"$bleu" || die "eval did not print the signature: $bleu"
 "$BIN" eval --model "$T/m" --src "$T/valid.en" --ref "$T/valid.de" --beam 3 --json 2>/dev/null | grep -q '"decoding": "beam 3"' \
-  || fail "beam eval --json failed"
+  || die "beam eval --json failed"
 ok "eval: ${bleu%%$'\n'*}"
 
 json=$("$BIN" run --model "$T/m" "the little girl runs in the park." --json --attn "$T/run.attn.safetensors" 2>/dev/null) \
-  || fail "run failed"
-grep -q '"output_tokens":\[' <<<"$json" || fail "run --json lacks output tokens: $json"
-grep -q '@@' <<<"$json" || fail "no BPE piece (@@) in the recorded tokens: $json"
+  || die "run failed"
+grep -q '"output_tokens":\[' <<<"$json" || die "run --json lacks output tokens: $json"
+grep -q '@@' <<<"$json" || die "no BPE piece (@@) in the recorded tokens: $json"
 output=$("$BIN" run --model "$T/m" "the little girl runs in the park." 2>/dev/null)
-grep -q '@@' <<<"$output" && fail "stdout shows BPE pieces instead of words: $output"
-"$BIN" export "$T/run.attn.safetensors" --csv "$T/run.csv" >/dev/null 2>&1 || fail "export failed"
-for kind in ',encoder-self,0,' ',decoder-self,0,' ',cross,0,'; do grep -q -- "$kind" "$T/run.csv" || fail "run lacks $kind"; done
+grep -q '@@' <<<"$output" && die "stdout shows BPE pieces instead of words: $output"
+"$BIN" export "$T/run.attn.safetensors" --csv "$T/run.csv" >/dev/null 2>&1 || die "export failed"
+for kind in ',encoder-self,0,' ',decoder-self,0,' ',cross,0,'; do grep -q -- "$kind" "$T/run.csv" || die "run lacks $kind"; done
 ok "run prints words ($output) and records pieces of every kind"
 
 two=$("$BIN" run --model "$T/m" "the little girl runs in the park." --mask-words "girl,park" --png "$T/mask.png" 2>/dev/null) \
-  || fail "masking experiment failed"
-grep -q "^original: " <<<"$two" && grep -q "^masked: " <<<"$two" || fail "masking printed: $two"
-[ -s "$T/mask.png" ] || fail "no compare figure"
+  || die "masking experiment failed"
+grep -q "^original: " <<<"$two" && grep -q "^masked: " <<<"$two" || die "masking printed: $two"
+[ -s "$T/mask.png" ] || die "no compare figure"
 ok "masking experiment: two runs, compare figure"
 
 head -399 "$T/train.de" >"$T/short.de"
 # Alignments: the made-up corpus is word for word, so the gold links are the diagonal.
-"$BIN" align --model "$T/m" "$T/valid.en" "$T/valid.de" --out "$T/valid.align" 2>/dev/null || fail "align failed"
-[ "$(wc -l <"$T/valid.align")" -eq 20 ] || fail "align wrote $(wc -l <"$T/valid.align") lines, expected 20"
-grep -qvE '^([0-9]+-[0-9]+( [0-9]+-[0-9]+)*)?$' "$T/valid.align" && fail "align output is not Pharaoh: $(head -2 "$T/valid.align")"
+"$BIN" align --model "$T/m" "$T/valid.en" "$T/valid.de" --out "$T/valid.align" 2>/dev/null || die "align failed"
+[ "$(wc -l <"$T/valid.align")" -eq 20 ] || die "align wrote $(wc -l <"$T/valid.align") lines, expected 20"
+grep -qvE '^([0-9]+-[0-9]+( [0-9]+-[0-9]+)*)?$' "$T/valid.align" && die "align output is not Pharaoh: $(head -2 "$T/valid.align")"
 awk '{ s = ""; for (i = 0; i < NF; ++i) s = s (i ? " " : "") i "-" i; print s }' "$T/valid.en" >"$T/valid.gold"
 table=$("$BIN" align --model "$T/m" "$T/valid.en" "$T/valid.de" --gold "$T/valid.gold" --figure "$T/aer.png" 2>/dev/null) \
-  || fail "align --gold failed"
-grep -q "^best: layer 0" <<<"$table" || fail "align --gold printed no best head: $table"
-[ "$(grep -c "^layer 0, head" <<<"$table")" -eq 2 ] || fail "align --gold did not score both heads: $table"
-[ -s "$T/aer.png" ] || fail "no AER figure"
-"$BIN" aer "$T/valid.gold" "$T/valid.align" >/dev/null || fail "aer cannot read align's output"
+  || die "align --gold failed"
+grep -q "^best: layer 0" <<<"$table" || die "align --gold printed no best head: $table"
+[ "$(grep -c "^layer 0, head" <<<"$table")" -eq 2 ] || die "align --gold did not score both heads: $table"
+[ -s "$T/aer.png" ] || die "no AER figure"
+"$BIN" aer "$T/valid.gold" "$T/valid.align" >/dev/null || die "aer cannot read align's output"
 ok "align: Pharaoh links, AER per layer and head ($(grep '^best' <<<"$table"))"
-expect_error "has 20 lines but" "$BIN" align --model "$T/m" "$T/valid.en" "$T/short.de"
+expect_error "bad input" "has 20 lines but" "$BIN" align --model "$T/m" "$T/valid.en" "$T/short.de"
 
 # --- bad input ---
-expect_error "has 400 lines but" "$BIN" train --task translate --src "$T/train.en" --tgt "$T/short.de" --out "$T/x" "${small[@]}"
+expect_error "bad input" "has 400 lines but" "$BIN" train --task translate --src "$T/train.en" --tgt "$T/short.de" --out "$T/x" "${small[@]}"
 { head -5 "$T/train.de"; echo; tail -394 "$T/train.de"; } >"$T/holes.de"
-expect_error "holes.de:6: empty line" "$BIN" train --task translate --src "$T/train.en" --tgt "$T/holes.de" --out "$T/x" "${small[@]}"
+expect_error "bad input" "holes.de:6: empty line" "$BIN" train --task translate --src "$T/train.en" --tgt "$T/holes.de" --out "$T/x" "${small[@]}"
 printf '#version: 0.2\nt h e\n' >"$T/bad.codes"
-expect_error "bad.codes" "$BIN" train --task translate --src "$T/train.en" --tgt "$T/train.de" --codes "$T/bad.codes" --out "$T/x" "${small[@]}"
-"$BIN" bpe learn --input "$T/train.de" --merges 10 --out "$T/other.codes" 2>/dev/null || fail "bpe learn failed"
+expect_error "bad input" "bad.codes" "$BIN" train --task translate --src "$T/train.en" --tgt "$T/train.de" --codes "$T/bad.codes" --out "$T/x" "${small[@]}"
+"$BIN" bpe learn --input "$T/train.de" --merges 10 --out "$T/other.codes" 2>/dev/null || die "bpe learn failed"
 cp "$T/other.codes" "$T/m/bpe.codes"
-expect_error "not the codes file this model was trained with" \
+expect_error "bad input" "not the codes file this model was trained with" \
   "$BIN" train --task translate --src "$T/train.en" --tgt "$T/train.de" --resume --steps 50 --out "$T/m" "${small[@]}"
-expect_error "has 400 lines but" "$BIN" eval --model "$T/m" --src "$T/train.en" --ref "$T/short.de"
-expect_error "Hugging Face" "$BIN" eval --model "$SRC_DIR/tests/fixtures/tiny-bert"
-"$BIN" train --task sort --out "$T/rnn" --steps 5 --eval-every 5 --heldout 10 --quiet 2>/dev/null || fail "rnn training failed"
-expect_error "already holds a model" "$BIN" train --task translate --src "$T/train.en" --tgt "$T/train.de" --out "$T/rnn" "${small[@]}"
-expect_error "no checkpoint" \
+expect_error "bad input" "has 400 lines but" "$BIN" eval --model "$T/m" --src "$T/train.en" --ref "$T/short.de"
+expect_error "bad input" "Hugging Face" "$BIN" eval --model "$SRC_DIR/tests/fixtures/tiny-bert"
+"$BIN" train --task sort --out "$T/rnn" --steps 5 --eval-every 5 --heldout 10 --quiet 2>/dev/null || die "rnn training failed"
+expect_error "bad input" "already holds a model" "$BIN" train --task translate --src "$T/train.en" --tgt "$T/train.de" --out "$T/rnn" "${small[@]}"
+expect_error "bad input" "no checkpoint" \
   "$BIN" train --task translate --src "$T/train.en" --tgt "$T/train.de" --resume --out "$T/rnn" "${small[@]}"
-expect_error "translation model" "$BIN" run --model "$T/rnn" "1, 2" --mask-words "1"
-expect_error "src FILE" "$BIN" train --task translate --out "$T/y"
-echo "all translation checks passed"
+expect_error "bad input" "translation model" "$BIN" run --model "$T/rnn" "1, 2" --mask-words "1"
+expect_error "bad input" "src FILE" "$BIN" train --task translate --out "$T/y"
+echo "translate: $passed passed, $failures failed"
+[ "$failures" -eq 0 ]
