@@ -7,19 +7,13 @@
 #include <functional>
 
 #include "analysis/bleu.h"
+#include "../test_util.h"
+
+using attnscope::testing::error_of;
 
 using namespace attnscope;
 
 namespace {
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 }  // namespace
 

@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "io/text_lines.h"
+#include "../test_util.h"
+
+using attnscope::testing::error_of;
 
 using namespace attnscope;
 using Lines = std::vector<std::string>;
@@ -41,15 +44,6 @@ std::string gzip(const std::string& data) {
   out.resize(zs.total_out);
   deflateEnd(&zs);
   return out;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace

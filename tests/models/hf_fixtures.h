@@ -13,6 +13,10 @@
 #include <vector>
 
 #include "io/safetensors.h"
+#include "../test_util.h"
+
+using attnscope::testing::error_of;
+using attnscope::testing::ScratchDir;
 
 namespace attnscope::testing {
 
@@ -37,26 +41,5 @@ inline double max_abs_diff(const std::vector<float>& a, const std::vector<float>
   for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) m = std::max(m, std::abs(double(a[i]) - double(b[i])));
   return m;
 }
-
-inline std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-// A scratch folder in /tmp removed at the end of the test.
-struct ScratchDir {
-  std::filesystem::path path;
-  explicit ScratchDir(const std::string& name)
-      : path(std::filesystem::temp_directory_path() / ("attnscope_" + name + "_" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~ScratchDir() { std::filesystem::remove_all(path); }
-  std::string str() const { return path.string(); }
-};
 
 }  // namespace attnscope::testing

@@ -14,6 +14,10 @@
 
 #include "models/llama2c_reader.h"
 #include "models/pretrained.h"
+#include "../test_util.h"
+
+using attnscope::testing::error_of;
+using attnscope::testing::ScratchDir;
 
 using namespace attnscope;
 namespace fs = std::filesystem;
@@ -36,26 +40,6 @@ nlohmann::json read_json(const std::string& path) {
   if (!in) throw std::runtime_error("cannot open " + path);
   return nlohmann::json::parse(in);
 }
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-// A scratch folder in /tmp removed at the end of the test.
-struct ScratchDir {
-  fs::path path;
-  explicit ScratchDir(const std::string& name)
-      : path(fs::temp_directory_path() / ("attnscope_" + name + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~ScratchDir() { fs::remove_all(path); }
-};
 
 const PretrainedModel& stories() {
   static PretrainedModel model = PretrainedModel::load(kModelDir);

@@ -12,6 +12,9 @@
 
 #include "text/llama2c_tokenizer.h"
 #include "text/tokenizer.h"
+#include "../test_util.h"
+
+using attnscope::testing::error_of;
 
 using namespace attnscope;
 namespace fs = std::filesystem;
@@ -33,15 +36,6 @@ nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open " + path);
   return nlohmann::json::parse(in);
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 // run.c's encode, transcribed literally (quadratic rescans, leftmost best pair), as an

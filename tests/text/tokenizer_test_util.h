@@ -12,6 +12,9 @@
 #include <string>
 
 #include <unistd.h>
+#include "../test_util.h"
+
+using attnscope::testing::error_of;
 
 namespace attnscope::test {
 
@@ -23,15 +26,6 @@ inline const std::string kSharedTokenizers = std::string(ATTNSCOPE_SOURCE_DIR) +
     std::printf("skipped: ../shared not found\n");                                           \
     GTEST_SKIP() << "skipped: ../shared not found";                                           \
   }
-
-inline std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 inline void write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
