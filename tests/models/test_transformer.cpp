@@ -84,7 +84,7 @@ TEST(Transformer, DecodingAPrefixGivesTheSameRowsAsTheWholeSequence) {
   EXPECT_TRUE(torch::allclose(net->decode(ids({{1, 9, 10, 11}}), memory, not_padding(src)), whole, 1e-5, 1e-6));
 }
 
-TEST(BeamSearch, BeamOneIsGreedyAndWiderBeamsScoreAtLeastAsWell) {
+TEST(BeamSearch, BeamOneIsGreedy) {
   // A fixed table of next-token log-probabilities depending on the prefix length only.
   torch::manual_seed(3);
   torch::Tensor table = torch::log_softmax(torch::randn({6, 5}), -1);
@@ -105,9 +105,38 @@ TEST(BeamSearch, BeamOneIsGreedyAndWiderBeamsScoreAtLeastAsWell) {
     if (expected.back() == 2) break;
   }
   EXPECT_EQ(greedy.ids, expected);
-  o.beam = 4;
-  BeamSearchResult wide = beam_search(next, o);
-  EXPECT_GE(wide.log_prob + 1e-6, greedy.finished ? greedy.log_prob : -1e9);
+}
+
+TEST(BeamSearch, AWiderBeamFindsWhatGreedyMisses) {
+  // Token 3 looks best first but only leads to bad endings; token 4 then </s> is far better.
+  auto next = [](const std::vector<std::vector<int>>& prefixes) {
+    std::vector<torch::Tensor> rows;
+    for (const auto& p : prefixes) {
+      std::vector<float> lp(5, -20.0f);
+      if (p.empty()) {
+        lp[3] = -0.5f, lp[4] = -0.9f;
+      } else if (p.back() == 3) {
+        lp[2] = -3.0f, lp[0] = -3.5f;
+      } else {
+        lp[2] = -0.1f;
+      }
+      rows.push_back(torch::tensor(lp));
+    }
+    return torch::stack(rows);
+  };
+  BeamSearchOptions o;
+  o.beam = 1;
+  o.max_steps = 4;
+  o.eos = 2;
+  o.length_penalty = 0;
+  const BeamSearchResult greedy = beam_search(next, o);
+  EXPECT_EQ(greedy.ids, (std::vector<int>{3, 2}));
+  EXPECT_NEAR(greedy.log_prob, -3.5, 1e-6);
+  o.beam = 2;
+  const BeamSearchResult wide = beam_search(next, o);
+  EXPECT_EQ(wide.ids, (std::vector<int>{4, 2}));
+  EXPECT_NEAR(wide.log_prob, -1.0, 1e-6);
+  EXPECT_TRUE(wide.finished);
 }
 
 TEST(TransformerModel, SavesLoadsAndTranslatesTheSame) {
@@ -132,7 +161,10 @@ TEST(TransformerModel, SavesLoadsAndTranslatesTheSame) {
   // Beam search output is also recorded, and batched greedy agrees with one-at-a-time greedy.
   DecodeOptions beam;
   beam.beam = 3;
-  EXPECT_NO_THROW(b.translate("hello", beam).run);
+  const Translation tbeam = b.translate("hello", beam);
+  EXPECT_EQ(tbeam.run.info.at("decoding"), "beam 3");
+  ASSERT_NE(tbeam.run.find(AttentionKind::Cross, 1), nullptr);
+  EXPECT_EQ(tbeam.run.find(AttentionKind::Cross, 1)->queries, tbeam.run.target_tokens.size());
   EXPECT_EQ(b.translate_batch({"hello", "ab"})[0], tb.output);
   std::filesystem::remove_all(dir);
 }
