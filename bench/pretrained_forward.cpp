@@ -88,13 +88,17 @@ double peak_rss_mb() {
 
 int main(int argc, char** argv) {
   const int repeats = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
+  // Threads for libtorch and OpenBLAS alike: without set_threads OpenBLAS runs its own pool on every
+  // core whatever torch reports, and the heading would name the wrong count.
+  const int threads = argc > 2 ? std::max(1, std::atoi(argv[2])) : 1;
+  set_threads(threads);
   torch::InferenceMode no_grad;
   reuse_freed_memory();  // as attnscope run does: see models/threads.h
   const double peak = sgemm_peak_gflops(repeats);
   const BertWeights w = random_bert_base();
   std::printf("BERT-base-sized encoder, random weights: %d layers, %d heads, hidden %d, ffn %d; %d threads, "
               "fastest of %d\n",
-              kLayers, kHeads, kHidden, kFfn, torch::get_num_threads(), repeats);
+              kLayers, kHeads, kHidden, kFfn, threads, repeats);
   std::printf("sgemm peak (best torch::mm of 1024, 2048, 3072 square): %.1f GFLOP/s\n\n", peak);
   std::printf("%7s %12s %12s %10s %12s %10s %12s %10s\n", "tokens", "forward ms", "recorded ms", "overhead",
               "to set ms", "GFLOP/s", "% of peak", "RSS MB");

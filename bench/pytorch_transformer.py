@@ -38,6 +38,8 @@ GRAD_CLIP = 5.0    # attnscope train's default
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
+    p.add_argument("--blas-threads", type=int, default=None,
+                   help="OpenBLAS threads (default: --threads); --threads 1 --blas-threads N is attnscope's split")
     p.add_argument("--steps", type=int, default=20, help="timed steps (default 20)")
     p.add_argument("--warmup", type=int, default=3, help="untimed steps first (default 3)")
     p.add_argument("--seed", type=int, default=1)
@@ -48,7 +50,7 @@ args = parse_args()
 # Debian's torch calls OpenBLAS for matrix products, and OpenBLAS keeps its own thread pool that
 # torch.set_num_threads does not reach; it reads this variable when torch is imported. attnscope's
 # set_threads sets the same count, so both sides run their products on the same number of threads.
-os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
+os.environ["OPENBLAS_NUM_THREADS"] = str(args.blas_threads or args.threads)
 
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
