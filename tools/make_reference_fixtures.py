@@ -10,7 +10,7 @@ packaged in Debian). Run it where `transformers`, `torch` and `safetensors` are 
 
 It builds the same tiny models as tools/reference_models.py (the independent plain-torch
 reference the committed fixtures come from): it takes their weights and configs from that script,
-loads them into BertForMaskedLM, GPT2LMHeadModel and LlamaForCausalLM, saves them with
+loads them into BertForMaskedLM, GPT2LMHeadModel, LlamaForCausalLM and MarianMTModel, saves them with
 save_pretrained (config.json + model.safetensors, in the dtype the fixture uses), and records
 output_attentions / output_hidden_states / logits for the same fixed inputs into
 reference.safetensors with the same tensor names. Feeding both scripts the same weights means the
@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference_models as ref  # noqa: E402  (the configs, weights and inputs)
 
 from transformers import (BertConfig, BertForMaskedLM, GPT2Config, GPT2LMHeadModel,  # noqa: E402
-                          LlamaConfig, LlamaForCausalLM)
+                          LlamaConfig, LlamaForCausalLM, MarianConfig, MarianMTModel)
 
 
 def cfg(config_cls, d):
@@ -39,9 +39,11 @@ def cfg(config_cls, d):
 
 def load(model, weights):
     missing, unexpected = model.load_state_dict({k: v.float() for k, v in weights.items()}, strict=False)
-    # Tied decoders and non-persistent buffers are the only keys allowed to be absent.
+    # Tied decoders and embeddings, non-persistent buffers and Marian's sinusoidal tables (computed,
+    # not learnt) are the only keys allowed to be absent.
     missing = [m for m in missing if not m.endswith(("decoder.weight", "decoder.bias", "lm_head.weight", "attn.bias",
-                                                      "attn.masked_bias", "rotary_emb.inv_freq"))]
+                                                      "attn.masked_bias", "rotary_emb.inv_freq", "embed_tokens.weight",
+                                                      "embed_positions.weight"))]
     assert not missing and not unexpected, (missing, unexpected)
     return model.eval()
 
@@ -102,8 +104,39 @@ def decoder(out, name, config_cls, model_cls, config, weights, cases, eos, conte
     return folder
 
 
+def marian(out):
+    """The same keys as write_marian in reference_models.py: source, target_inputs,
+    {encoder-self,decoder-self,cross}.L, hidden, logits and greedy (tokens after the start token)."""
+    c = ref.MARIAN_CONFIG
+    model = load(MarianMTModel(cfg(MarianConfig, c)), ref.make_marian())
+    folder = os.path.join(out, "tiny-marian")
+    model.to(torch.float16).save_pretrained(folder, safe_serialization=True)
+    model.float()
+    source, target_inputs = [17, 42, 5, 61, 23, 8, 0], [99, 12, 33, 7, 50]
+    with torch.no_grad():
+        o = model(input_ids=torch.tensor([source]), decoder_input_ids=torch.tensor([target_inputs]),
+                  output_attentions=True, output_hidden_states=True)
+        generated = model.generate(torch.tensor([source]), num_beams=1, do_sample=False, max_new_tokens=12,
+                                   bad_words_ids=[[c["pad_token_id"]]])
+    tensors = {"source": torch.tensor(source), "target_inputs": torch.tensor(target_inputs)}
+    for kind, atts in (("encoder-self", o.encoder_attentions), ("decoder-self", o.decoder_attentions),
+                       ("cross", o.cross_attentions)):
+        for l, a in enumerate(atts):
+            tensors["%s.%d" % (kind, l)] = a[0].float().contiguous()
+    tensors["hidden"] = o.decoder_hidden_states[-1][0].float().contiguous()
+    tensors["logits"] = o.logits[0].float().contiguous()
+    tensors["greedy"] = generated[0, 1:].to(torch.int64)  # generate starts with decoder_start_token_id
+    save_file(tensors, os.path.join(folder, "reference.safetensors"), {"made_by": "tools/make_reference_fixtures.py"})
+    return folder
+
+
+def kind_of(key):
+    """'prompt.attention.3' -> 'attention', 'cross.1' -> 'cross', 'hidden' -> 'hidden'."""
+    return [p for p in key.split(".") if not p.isdigit()][-1]
+
+
 def main():
-    ap = argparse.ArgumentParser(description="tiny BERT/GPT-2/Llama parity fixtures from transformers")
+    ap = argparse.ArgumentParser(description="tiny BERT/GPT-2/Llama/Marian parity fixtures from transformers")
     ap.add_argument("--out", required=True)
     ap.add_argument("--check", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures"),
                     help="fixtures to compare with (default: the committed ones)")
@@ -119,6 +152,7 @@ def main():
         decoder(args.out, "tiny-llama", LlamaConfig, LlamaForCausalLM, ref.LLAMA_CONFIG, ref.make_llama(),
                 {"prompt": [1, 17, 42, 5, 99, 23, 64, 8, 31, 77], "bos": [1]},
                 ref.LLAMA_CONFIG["eos_token_id"], ref.LLAMA_CONFIG["max_position_embeddings"], torch.bfloat16),
+        marian(args.out),
     ]
     from safetensors.torch import load_file
     for folder in folders:
@@ -126,7 +160,10 @@ def main():
         theirs = load_file(os.path.join(args.check, os.path.basename(folder), "reference.safetensors"))
         worst = {}
         for k, v in mine.items():
-            kind = k.split(".")[1]
+            kind = kind_of(k)
+            if v.shape != theirs[k].shape:
+                print("%s %s: shape %s, committed %s" % (os.path.basename(folder), k, tuple(v.shape), tuple(theirs[k].shape)))
+                continue
             d = (v.double() - theirs[k].double()).abs().max().item() if v.numel() else 0.0
             worst[kind] = max(worst.get(kind, 0.0), d)
         print(os.path.basename(folder), " ".join("%s %.3g" % kv for kv in sorted(worst.items())))
