@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "models/dropout.h"
+
 namespace attnscope {
 
 AttentionResult attend(const torch::Tensor& scores, const torch::Tensor& allowed, const torch::Tensor& values,
@@ -10,7 +12,7 @@ AttentionResult attend(const torch::Tensor& scores, const torch::Tensor& allowed
   // -inf (not a large negative sentinel) so masked keys get exactly zero weight.
   logits = logits.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
   torch::Tensor weights = torch::softmax(logits, -1);
-  const torch::Tensor mixed = dropout > 0 ? torch::dropout(weights, dropout, /*train=*/true) : weights;
+  const torch::Tensor mixed = dropout > 0 ? apply_dropout(weights, dropout, /*training=*/true) : weights;
   return {weights, torch::matmul(mixed, values)};
 }
 

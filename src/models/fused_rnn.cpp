@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "models/dropout.h"
+
 namespace attnscope {
 
 using torch::Tensor;
@@ -248,7 +250,7 @@ std::pair<Tensor, FusedRnnImpl::State> FusedRnnImpl::forward(const Tensor& x, co
   Tensor input = x;
   std::vector<Tensor> hs, cs;
   for (int64_t l = 0; l < layers; ++l) {
-    if (l > 0 && dropout > 0 && is_training()) input = torch::dropout(input, dropout, true);
+    if (l > 0 && dropout > 0 && is_training()) input = apply_dropout(input, dropout, true);
     std::vector<Tensor> outs;
     for (int64_t d = 0; d < dirs; ++d) {
       const int64_t i = l * dirs + d;

@@ -1,6 +1,7 @@
 #include "models/rnn_seq2seq.h"
 
 #include "models/attention.h"
+#include "models/dropout.h"
 #include "text/char_vocab.h"
 
 namespace attnscope {
@@ -164,7 +165,7 @@ StepOutput RnnSeq2SeqImpl::step(const torch::Tensor& prev, RnnState& state, cons
     so.attention = attention->forward(out, enc.outputs, enc.prepared, enc.valid, enc.lengths, t);
   torch::Tensor att = attentional(out, so.attention.context);  // [B, 1, H]
   if (cfg.input_feeding) state.feed = att.squeeze(1);
-  so.logits = project->forward(dropout->forward(att)).squeeze(1);
+  so.logits = project->forward(apply_dropout(dropout, att)).squeeze(1);
   return so;
 }
 
@@ -174,7 +175,7 @@ torch::Tensor RnnSeq2SeqImpl::forward_train(const Encoded& enc, const torch::Ten
     torch::Tensor out = run_decoder(tgt_embed->forward(tgt_in), state);  // [B, T, H]
     torch::Tensor context;
     if (attention) context = attention->forward(out, enc.outputs, enc.prepared, enc.valid, enc.lengths, 0).context;
-    return project->forward(dropout->forward(attentional(out, context)));
+    return project->forward(apply_dropout(dropout, attentional(out, context)));
   }
   const int64_t T = tgt_in.size(1);
   std::vector<torch::Tensor> logits;

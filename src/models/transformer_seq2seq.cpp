@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "models/attention.h"
+#include "models/dropout.h"
 #include "models/transformer_blocks.h"
 #include "text/vocab.h"
 
@@ -54,8 +55,8 @@ TransformerLayerImpl::TransformerLayerImpl(const Seq2SeqConfig& cfg, bool has_cr
 
 torch::Tensor TransformerLayerImpl::sublayer(const torch::Tensor& x, nn::LayerNorm& norm,
                                              const std::function<torch::Tensor(const torch::Tensor&)>& f) {
-  if (pre_norm) return x + drop->forward(f(norm->forward(x)));
-  return norm->forward(x + drop->forward(f(x)));
+  if (pre_norm) return x + apply_dropout(drop, f(norm->forward(x)));
+  return norm->forward(x + apply_dropout(drop, f(x)));
 }
 
 torch::Tensor TransformerLayerImpl::forward(torch::Tensor x, const torch::Tensor& self_allowed, const torch::Tensor& memory,
@@ -64,7 +65,7 @@ torch::Tensor TransformerLayerImpl::forward(torch::Tensor x, const torch::Tensor
   x = sublayer(x, norm_self, [&](const torch::Tensor& h) { return self_attn->forward(h, h, self_allowed, self_record); });
   if (cross_attn)
     x = sublayer(x, norm_cross, [&](const torch::Tensor& h) { return cross_attn->forward(h, memory, cross_allowed, cross_record); });
-  return sublayer(x, norm_ff, [&](const torch::Tensor& h) { return ff_out->forward(drop->forward(torch::relu(ff_in->forward(h)))); });
+  return sublayer(x, norm_ff, [&](const torch::Tensor& h) { return ff_out->forward(apply_dropout(drop, torch::relu(ff_in->forward(h)))); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,7 +129,7 @@ TransformerSeq2SeqImpl::TransformerSeq2SeqImpl(const Seq2SeqConfig& c, int64_t s
 torch::Tensor TransformerSeq2SeqImpl::embed(nn::Embedding& table, const torch::Tensor& ids, const torch::Tensor& positions) {
   torch::Tensor x = table->forward(ids) * std::sqrt(static_cast<double>(cfg.d_model));
   x = x + (learned_positions ? learned_positions->forward(positions) : sinusoids.index({positions}));
-  return drop->forward(x);
+  return apply_dropout(drop, x);
 }
 
 torch::Tensor TransformerSeq2SeqImpl::run_stack(nn::ModuleList& stack, nn::LayerNorm& final_norm, torch::Tensor x,
