@@ -13,6 +13,7 @@
 
 #include "models/attention_recorder.h"
 #include "models/bert.h"
+#include "models/blas_kernels.h"
 #include "models/threads.h"
 
 using namespace attnscope;
@@ -87,6 +88,7 @@ double peak_rss_mb() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  use_fast_blas_kernels(argv);  // as attnscope's main does
   const int repeats = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
   // Threads for libtorch and OpenBLAS alike: without set_threads OpenBLAS runs its own pool on every
   // core whatever torch reports, and the heading would name the wrong count.
@@ -97,8 +99,9 @@ int main(int argc, char** argv) {
   const double peak = sgemm_peak_gflops(repeats);
   const BertWeights w = random_bert_base();
   std::printf("BERT-base-sized encoder, random weights: %d layers, %d heads, hidden %d, ffn %d; %d threads, "
-              "fastest of %d\n",
-              kLayers, kHeads, kHidden, kFfn, threads, repeats);
+              "fastest of %d; OpenBLAS kernels: %s%s\n",
+              kLayers, kHeads, kHidden, kFfn, threads, repeats, blas_kernels().empty() ? "(no OpenBLAS)" : blas_kernels().c_str(),
+              std::getenv("ATTNSCOPE_BLAS_REEXEC") ? " (chosen by attnscope: OpenBLAS had fallen back to older ones)" : "");
   std::printf("sgemm peak (best torch::mm of 1024, 2048, 3072 square): %.1f GFLOP/s\n\n", peak);
   std::printf("%7s %12s %12s %10s %12s %10s %12s %10s\n", "tokens", "forward ms", "recorded ms", "overhead",
               "to set ms", "GFLOP/s", "% of peak", "RSS MB");

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "models/seq2seq_config.h"
+#include "models/blas_kernels.h"
 #include "models/threads.h"
 #include "models/transformer_seq2seq.h"
 #include "text/char_vocab.h"
@@ -98,6 +99,7 @@ double now_ms() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  use_fast_blas_kernels(argv);  // as attnscope's main does
   try {
     const Args args = parse_args(argc, argv);
     // Once per process: set_threads also fixes the inter-op pool, which libtorch lets be set only
@@ -149,9 +151,9 @@ int main(int argc, char** argv) {
     const size_t n = ms.size();
     const double median = n % 2 ? ms[n / 2] : 0.5 * (ms[n / 2 - 1] + ms[n / 2]);
     std::printf("attnscope threads=%d reuse_freed_memory=%d median_ms=%.1f mean_ms=%.1f params=%lld steps=%d warmup=%d "
-                "first_loss=%.4f last_loss=%.4f libtorch=%s\n",
+                "first_loss=%.4f last_loss=%.4f libtorch=%s blas_kernels=%s\n",
                 args.threads, args.reuse_freed_memory ? 1 : 0, median, mean, static_cast<long long>(params), args.steps,
-                args.warmup, first_loss, last_loss, TORCH_VERSION);
+                args.warmup, first_loss, last_loss, TORCH_VERSION, blas_kernels().empty() ? "none" : blas_kernels().c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_transformer: %s\n", e.what());

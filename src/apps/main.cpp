@@ -6,6 +6,7 @@
 
 #include "apps/args.h"
 #include "apps/commands.h"
+#include "models/blas_kernels.h"
 
 namespace {
 
@@ -41,15 +42,21 @@ void usage(FILE* out) {
   std::fprintf(out,
                "\nexample:\n"
                "  attnscope train --task reverse --out models/reverse\n"
-               "  attnscope run --model models/reverse monojitcnn --png reverse.png\n");
+               "  attnscope run --model models/reverse monojitcnn --png reverse.png\n"
+               "\nattnscope --version prints the build and which matrix-product kernels run.\n");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  attnscope::use_fast_blas_kernels(argv);  // may re-execute this process once (models/blas_kernels.h)
   if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "help")) {
     usage(stdout);
     return argc < 2 ? 2 : 0;
+  }
+  if (!std::strcmp(argv[1], "--version") || !std::strcmp(argv[1], "version")) {
+    std::printf("attnscope (built %s)\n%s\n", __DATE__, attnscope::blas_description().c_str());
+    return 0;
   }
   for (const auto& c : kCommands) {
     if (std::strcmp(argv[1], c.name) != 0) continue;
