@@ -6,6 +6,10 @@
 // model written with torch.nn.Transformer.
 //
 //   bench_transformer [--threads N] [--steps N] [--warmup N] [--seed N] [--reuse-freed-memory]
+//                     [--libtorch-optimizer]
+//
+// --libtorch-optimizer replaces attnscope's one-pass step (train/adam_step.h) with what the Python
+// side does: zero_grad(), clip_grad_norm_(), Adam::step(); bench/transformer prints both.
 //
 // --reuse-freed-memory calls models/threads.h's reuse_freed_memory() first, as `attnscope run` does
 // for pretrained models; `attnscope train` does not, and neither does the default here.
@@ -30,6 +34,7 @@
 #include "models/threads.h"
 #include "models/transformer_seq2seq.h"
 #include "text/char_vocab.h"
+#include "train/adam_step.h"
 #include "train/train_util.h"
 
 using namespace attnscope;
@@ -48,6 +53,7 @@ struct Args {
   int threads = 1, steps = 20, warmup = 3;
   uint64_t seed = 1;
   bool reuse_freed_memory = false;  // glibc keeps freed blocks for reuse (models/threads.h)
+  bool libtorch_optimizer = false;  // zero_grad + clip_grad_norm_ + Adam::step instead of train/adam_step.h
 };
 
 Args parse_args(int argc, char** argv) {
@@ -58,6 +64,10 @@ Args parse_args(int argc, char** argv) {
       a.reuse_freed_memory = true;
       continue;
     }
+    if (flag == "--libtorch-optimizer") {
+      a.libtorch_optimizer = true;
+      continue;
+    }
     if (i + 1 >= argc) throw std::invalid_argument(flag + " needs a value");
     const long v = std::strtol(argv[++i], nullptr, 10);
     if (flag == "--threads") a.threads = static_cast<int>(v);
@@ -65,7 +75,7 @@ Args parse_args(int argc, char** argv) {
     else if (flag == "--warmup") a.warmup = static_cast<int>(v);
     else if (flag == "--seed") a.seed = static_cast<uint64_t>(v);
     else
-      throw std::invalid_argument("unknown option " + flag + " (--threads, --steps, --warmup, --seed, --reuse-freed-memory)");
+      throw std::invalid_argument("unknown option " + flag + " (--threads, --steps, --warmup, --seed, --reuse-freed-memory, --libtorch-optimizer)");
   }
   if (a.threads < 1 || a.steps < 1 || a.warmup < 0)
     throw std::invalid_argument("need --threads >= 1, --steps >= 1, --warmup >= 0; got " + std::to_string(a.threads) +
@@ -127,10 +137,16 @@ int main(int argc, char** argv) {
       const torch::Tensor tgt_in = torch::cat({bos, tokens}, 1), expected = torch::cat({tokens, eos}, 1);
       const torch::Tensor logits = model->forward(tokens, tgt_in);  // [B, L+1, V]
       torch::Tensor loss = sequence_loss(logits, expected, 0.0);
-      optimizer.zero_grad();
-      loss.backward();
-      torch::nn::utils::clip_grad_norm_(model->parameters(), kGradClip);
-      optimizer.step();
+      if (args.libtorch_optimizer) {
+        optimizer.zero_grad();
+        loss.backward();
+        torch::nn::utils::clip_grad_norm_(model->parameters(), kGradClip);
+        optimizer.step();
+      } else {  // as attnscope train does
+        clear_grads(optimizer);
+        loss.backward();
+        clipped_adam_step(optimizer, kGradClip);
+      }
       return loss.item<double>();
     };
 
@@ -150,9 +166,9 @@ int main(int argc, char** argv) {
     std::sort(ms.begin(), ms.end());
     const size_t n = ms.size();
     const double median = n % 2 ? ms[n / 2] : 0.5 * (ms[n / 2 - 1] + ms[n / 2]);
-    std::printf("attnscope threads=%d reuse_freed_memory=%d median_ms=%.1f mean_ms=%.1f params=%lld steps=%d warmup=%d "
+    std::printf("attnscope threads=%d reuse_freed_memory=%d optimizer=%s median_ms=%.1f mean_ms=%.1f params=%lld steps=%d warmup=%d "
                 "first_loss=%.4f last_loss=%.4f libtorch=%s blas_kernels=%s\n",
-                args.threads, args.reuse_freed_memory ? 1 : 0, median, mean, static_cast<long long>(params), args.steps,
+                args.threads, args.reuse_freed_memory ? 1 : 0, args.libtorch_optimizer ? "libtorch" : "one-pass", median, mean, static_cast<long long>(params), args.steps,
                 args.warmup, first_loss, last_loss, TORCH_VERSION, blas_kernels().empty() ? "none" : blas_kernels().c_str());
     return 0;
   } catch (const std::exception& e) {

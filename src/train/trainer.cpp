@@ -12,6 +12,7 @@
 #include "io/atomic_file.h"
 #include "models/seq2seq_impl.h"
 #include "core/progress.h"
+#include "train/adam_step.h"
 #include "train/train_util.h"
 
 namespace attnscope {
@@ -181,10 +182,9 @@ TrainResult train_seq2seq(const TrainOptions& opts) {
     set_learning_rate(optimizer, lr_scale * learning_rate(opts, state.step + 1));
     auto [logits, expected] = m.training_logits(src, tgt_in, tgt_out, opts.teacher_forcing);
     torch::Tensor loss = sequence_loss(logits, expected, opts.label_smoothing);
-    optimizer.zero_grad();
+    clear_grads(optimizer);
     loss.backward();
-    torch::nn::utils::clip_grad_norm_(m.module().parameters(), opts.grad_clip);
-    optimizer.step();
+    clipped_adam_step(optimizer, opts.grad_clip);
     ++state.step;
     ++steps_this_call;
     train_seconds += std::chrono::duration<double>(Clock::now() - t0).count();

@@ -17,6 +17,7 @@
 #include "models/checkpoint.h"
 #include "models/seq2seq_impl.h"
 #include "text/subword_vocab.h"
+#include "train/adam_step.h"
 #include "train/train_util.h"
 
 namespace attnscope {
@@ -275,10 +276,9 @@ TranslateTrainResult train_translation(const TranslateTrainOptions& o) {
     set_learning_rate(optimizer, learning_rate(sched, state.step + 1));
     auto [logits, expected] = m.training_logits(src, tgt_in, tgt_out, 1.0);
     torch::Tensor loss = sequence_loss(logits, expected, o.label_smoothing);
-    optimizer.zero_grad();
+    clear_grads(optimizer);
     loss.backward();
-    torch::nn::utils::clip_grad_norm_(m.module().parameters(), o.grad_clip);
-    optimizer.step();
+    clipped_adam_step(optimizer, o.grad_clip);
     ++state.step;
     ++state.batch_in_epoch;
     state.train_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
