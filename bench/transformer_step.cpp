@@ -6,7 +6,10 @@
 // model written with torch.nn.Transformer.
 //
 //   bench_transformer [--threads N] [--steps N] [--warmup N] [--seed N] [--reuse-freed-memory]
-//                     [--libtorch-optimizer]
+//                     [--libtorch-optimizer] [--matmul-floor]
+//
+// --matmul-floor also replays the step's matrix products alone (same shapes, same BLAS) and prints
+// matmul_ms: no implementation of this model on these kernels can take less per step.
 //
 // --libtorch-optimizer replaces attnscope's one-pass step (train/adam_step.h) with what the Python
 // side does: zero_grad(), clip_grad_norm_(), Adam::step(); bench/transformer prints both.
@@ -53,7 +56,8 @@ struct Args {
   int threads = 1, steps = 20, warmup = 3;
   uint64_t seed = 1;
   bool reuse_freed_memory = false;  // glibc keeps freed blocks for reuse (models/threads.h)
-  bool libtorch_optimizer = false;  // zero_grad + clip_grad_norm_ + Adam::step instead of train/adam_step.h
+  bool libtorch_optimizer = false;
+  bool matmul_floor = false;  // also time the step's matrix products alone  // zero_grad + clip_grad_norm_ + Adam::step instead of train/adam_step.h
 };
 
 Args parse_args(int argc, char** argv) {
@@ -62,6 +66,10 @@ Args parse_args(int argc, char** argv) {
     const std::string flag = argv[i];
     if (flag == "--reuse-freed-memory") {
       a.reuse_freed_memory = true;
+      continue;
+    }
+    if (flag == "--matmul-floor") {
+      a.matmul_floor = true;
       continue;
     }
     if (flag == "--libtorch-optimizer") {
@@ -75,7 +83,7 @@ Args parse_args(int argc, char** argv) {
     else if (flag == "--warmup") a.warmup = static_cast<int>(v);
     else if (flag == "--seed") a.seed = static_cast<uint64_t>(v);
     else
-      throw std::invalid_argument("unknown option " + flag + " (--threads, --steps, --warmup, --seed, --reuse-freed-memory, --libtorch-optimizer)");
+      throw std::invalid_argument("unknown option " + flag + " (--threads, --steps, --warmup, --seed, --reuse-freed-memory, --libtorch-optimizer, --matmul-floor)");
   }
   if (a.threads < 1 || a.steps < 1 || a.warmup < 0)
     throw std::invalid_argument("need --threads >= 1, --steps >= 1, --warmup >= 0; got " + std::to_string(a.threads) +
@@ -104,6 +112,77 @@ Seq2SeqConfig copy_task_config() {
 
 double now_ms() {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double median_of(std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  const size_t n = ms.size();
+  return n % 2 ? ms[n / 2] : 0.5 * (ms[n / 2 - 1] + ms[n / 2]);
+}
+
+// The matrix products of one training step of this model, replayed alone on the same shapes and
+// layouts autograd uses, with nothing else in between: the floor under any implementation
+// (C++ or Python) that runs them in the same BLAS. Per affine map x [M, in] -> [M, out]: the
+// forward addmm(b, x, W^T), and backward dX = dY W, dW = dY^T x. Per attention: scores Q K^T and
+// the weighted sum A V, and their four backward products, batched over sentences and heads.
+std::pair<double, double> time_matrix_products(int reps) {  // (median ms, GFLOP)
+  const int64_t B = kBatch, S = kLength, T = kLength + 1, D = 512, F = 2048, H = 8, Dh = D / H, V = 11;
+  torch::NoGradGuard no_grad;
+  double gflop = 0;
+  struct Affine { torch::Tensor x, w, b, dy; };
+  std::vector<Affine> affines;
+  auto affine = [&](int64_t M, int64_t in, int64_t out) {
+    affines.push_back({torch::randn({M, in}), torch::randn({out, in}), torch::randn({out}), torch::randn({M, out})});
+    gflop += 3 * 2.0 * M * in * out * 1e-9;
+  };
+  struct Attention { torch::Tensor q, k, v, a, dc; };
+  std::vector<Attention> attentions;
+  auto attention = [&](int64_t Q, int64_t K) {
+    attentions.push_back({torch::randn({B, H, Q, Dh}), torch::randn({B, H, K, Dh}), torch::randn({B, H, K, Dh}),
+                          torch::randn({B, H, Q, K}), torch::randn({B, H, Q, Dh})});
+    gflop += 6 * 2.0 * B * H * Q * K * Dh * 1e-9;
+  };
+  for (int layer = 0; layer < 2; ++layer) {  // encoder: self-attention, feed-forward
+    for (int i = 0; i < 4; ++i) affine(B * S, D, D);
+    attention(S, S);
+    affine(B * S, D, F);
+    affine(B * S, F, D);
+  }
+  for (int layer = 0; layer < 2; ++layer) {  // decoder: self, cross (keys from the encoder), feed-forward
+    for (int i = 0; i < 4; ++i) affine(B * T, D, D);
+    attention(T, T);
+    affine(B * T, D, D);
+    affine(B * S, D, D);
+    affine(B * S, D, D);
+    affine(B * T, D, D);
+    attention(T, S);
+    affine(B * T, D, F);
+    affine(B * T, F, D);
+  }
+  affine(B * T, D, V);  // output projection
+  auto once = [&]() {
+    for (const Affine& a : affines) {
+      torch::addmm(a.b, a.x, a.w.t());
+      a.dy.mm(a.w);
+      a.dy.t().mm(a.x);
+    }
+    for (const Attention& t : attentions) {
+      torch::matmul(t.q, t.k.transpose(-2, -1));
+      torch::matmul(t.a, t.v);
+      torch::matmul(t.dc, t.v.transpose(-2, -1));  // dA
+      torch::matmul(t.a.transpose(-2, -1), t.dc);   // dV
+      torch::matmul(t.a, t.k);                      // dQ (from dScores, same shape as A)
+      torch::matmul(t.a.transpose(-2, -1), t.q);    // dK
+    }
+  };
+  once();
+  std::vector<double> ms;
+  for (int i = 0; i < reps; ++i) {
+    const double t0 = now_ms();
+    once();
+    ms.push_back(now_ms() - t0);
+  }
+  return {median_of(ms), gflop};
 }
 
 }  // namespace
@@ -163,13 +242,16 @@ int main(int argc, char** argv) {
       if (args.warmup == 0 && i == 0) first_loss = last_loss;
     }
     const double mean = std::accumulate(ms.begin(), ms.end(), 0.0) / ms.size();
-    std::sort(ms.begin(), ms.end());
-    const size_t n = ms.size();
-    const double median = n % 2 ? ms[n / 2] : 0.5 * (ms[n / 2 - 1] + ms[n / 2]);
+    const double median = median_of(ms);
+    std::string floor;
+    if (args.matmul_floor) {
+      const auto [floor_ms, gflop] = time_matrix_products(std::max(3, args.steps / 2));
+      floor = " matmul_ms=" + std::to_string(floor_ms) + " matmul_gflop=" + std::to_string(gflop);
+    }
     std::printf("attnscope threads=%d reuse_freed_memory=%d optimizer=%s median_ms=%.1f mean_ms=%.1f params=%lld steps=%d warmup=%d "
-                "first_loss=%.4f last_loss=%.4f libtorch=%s blas_kernels=%s\n",
+                "first_loss=%.4f last_loss=%.4f libtorch=%s blas_kernels=%s%s\n",
                 args.threads, args.reuse_freed_memory ? 1 : 0, args.libtorch_optimizer ? "libtorch" : "one-pass", median, mean, static_cast<long long>(params), args.steps,
-                args.warmup, first_loss, last_loss, TORCH_VERSION, blas_kernels().empty() ? "none" : blas_kernels().c_str());
+                args.warmup, first_loss, last_loss, TORCH_VERSION, blas_kernels().empty() ? "none" : blas_kernels().c_str(), floor.c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_transformer: %s\n", e.what());
