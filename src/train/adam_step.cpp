@@ -7,6 +7,8 @@
 #include <string>
 #include <type_traits>
 
+#include "core/vector_clones.h"
+
 namespace attnscope {
 namespace {
 
@@ -56,6 +58,8 @@ struct AdamConstants {
 // One parameter's update, element by element as libtorch's Adam does it:
 //   g = grad * scale (+ weight_decay * p); m = m * b1 + (1 - b1) g; v = v * b2 + (1 - b2) g g;
 //   p -= step_size * m / (sqrt(v) / sqrt(bias_correction2) + eps)
+// IEEE sqrt and division are exact in every vector width, so each path gives the same floats.
+ATTNSCOPE_VECTOR_CLONES
 void update(float* p, const float* grad, float* m, float* v, int64_t begin, int64_t end, const AdamConstants& k) {
   for (int64_t i = begin; i < end; ++i) {
     float g = grad[i] * k.scale;
