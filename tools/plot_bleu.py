@@ -1,12 +1,24 @@
 #!/usr/bin/python3
 """BLEU over training time as an SVG line chart, from a model folder's train_log.tsv.
 
-usage: tools/plot_bleu.py MODEL_DIR/train_log.tsv OUT.svg [--title TEXT] [--test-bleu X]
+usage: tools/plot_bleu.py MODEL_DIR/train_log.tsv OUT.svg [--title TEXT] [--test-bleu X] [--test-label TEXT]
 Standard library only (this machine has no matplotlib). bench/translate turns the SVG into a PNG
 with headless Chromium when it is installed.
 """
 import argparse
+import math
 import sys
+
+
+def nice_step(span, ticks=6):
+    """A tick step of 1, 2 or 5 times a power of ten giving at most `ticks` intervals over span."""
+    if span <= 0:
+        return 1
+    power = 10 ** math.floor(math.log10(span / ticks))
+    for m in (1, 2, 5, 10):
+        if span / (m * power) <= ticks:
+            return m * power
+    return 10 * power
 
 
 def main():
@@ -14,7 +26,8 @@ def main():
     ap.add_argument("log")
     ap.add_argument("out")
     ap.add_argument("--title", default="Validation BLEU during training")
-    ap.add_argument("--test-bleu", type=float, default=None, help="final test BLEU, drawn as a marked point")
+    ap.add_argument("--test-bleu", type=float, default=None, help="test BLEU of the best checkpoint, drawn at its time")
+    ap.add_argument("--test-label", default="beam 4", help="how the test BLEU was decoded (default: beam 4)")
     a = ap.parse_args()
     rows = []
     with open(a.log, encoding="utf-8") as f:
@@ -30,8 +43,11 @@ def main():
     if not rows:
         sys.exit(f"{a.log}: no evaluations yet")
     W, H, L, R, T, B = 760, 440, 70, 30, 60, 60
-    xmax = max(r[1] for r in rows) * 1.05 or 1
-    ymax = max(max(r[3] for r in rows), a.test_bleu or 0) * 1.15 or 1
+    best = max(rows, key=lambda r: r[3])  # the checkpoint training keeps (best validation BLEU)
+    xstep = nice_step(max(r[1] for r in rows))
+    ystep = nice_step(max(max(r[3] for r in rows), a.test_bleu or 0) * 1.1)
+    xmax = xstep * (int(max(r[1] for r in rows) / xstep) + 1)
+    ymax = ystep * (int(max(max(r[3] for r in rows), a.test_bleu or 0) * 1.1 / ystep) + 1)
     x = lambda m: L + (W - L - R) * m / xmax
     y = lambda b: H - B - (H - T - B) * b / ymax
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="DejaVu Sans, sans-serif">',
@@ -39,13 +55,13 @@ def main():
            f'<text x="{L}" y="28" font-size="17" font-weight="bold">{a.title}</text>',
            f'<text x="{L}" y="46" font-size="12" fill="#555">sacreBLEU-13a, 300 validation sentences, greedy;'
            f' x: minutes of training steps</text>']
-    for i in range(6):  # grid and y ticks
-        b = ymax * i / 5
+    for i in range(int(round(ymax / ystep)) + 1):  # grid and y ticks
+        b = ystep * i
         out.append(f'<line x1="{L}" x2="{W - R}" y1="{y(b):.1f}" y2="{y(b):.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{L - 8}" y="{y(b) + 4:.1f}" font-size="11" text-anchor="end">{b:.0f}</text>')
-    for i in range(6):
-        m = xmax * i / 5
-        out.append(f'<text x="{x(m):.1f}" y="{H - B + 18}" font-size="11" text-anchor="middle">{m:.0f}</text>')
+        out.append(f'<text x="{L - 8}" y="{y(b) + 4:.1f}" font-size="11" text-anchor="end">{b:g}</text>')
+    for i in range(int(round(xmax / xstep)) + 1):
+        m = xstep * i
+        out.append(f'<text x="{x(m):.1f}" y="{H - B + 18}" font-size="11" text-anchor="middle">{m:g}</text>')
     out.append(f'<line x1="{L}" x2="{W - R}" y1="{H - B}" y2="{H - B}" stroke="#333"/>')
     out.append(f'<line x1="{L}" x2="{L}" y1="{T}" y2="{H - B}" stroke="#333"/>')
     out.append(f'<text x="{(L + W - R) / 2}" y="{H - 15}" font-size="12" text-anchor="middle">training minutes</text>')
@@ -55,13 +71,24 @@ def main():
     out.append(f'<polyline points="{pts}" fill="none" stroke="#1f77b4" stroke-width="2"/>')
     for r in rows:
         out.append(f'<circle cx="{x(r[1]):.1f}" cy="{y(r[3]):.1f}" r="2.5" fill="#1f77b4"/>')
-    last = rows[-1]
-    out.append(f'<text x="{x(last[1]) - 6:.1f}" y="{y(last[3]) - 8:.1f}" font-size="11" text-anchor="end" fill="#1f77b4">'
-               f'valid {last[3]:.1f} (step {last[0]})</text>')
+    # The best checkpoint, ringed; the test score belongs to it, so it is drawn at its time.
+    out.append(f'<circle cx="{x(best[1]):.1f}" cy="{y(best[3]):.1f}" r="5.5" fill="none" stroke="#1f77b4" stroke-width="1.5"/>')
     if a.test_bleu is not None:
-        out.append(f'<circle cx="{x(last[1]):.1f}" cy="{y(a.test_bleu):.1f}" r="5" fill="#d62728"/>')
-        out.append(f'<text x="{x(last[1]) - 8:.1f}" y="{y(a.test_bleu) + 16:.1f}" font-size="11" text-anchor="end" '
-                   f'fill="#d62728">test_2016_flickr {a.test_bleu:.1f} (best checkpoint)</text>')
+        out.append(f'<circle cx="{x(best[1]):.1f}" cy="{y(a.test_bleu):.1f}" r="5" fill="#d62728"/>')
+    # Legend in the lower right, where a rising curve leaves room.
+    last = rows[-1]
+    lines = [("line", "#1f77b4", f"validation BLEU: best {best[3]:.1f} (step {best[0]}, ringed), last {last[3]:.1f} (step {last[0]})")]
+    if a.test_bleu is not None:
+        lines.append(("dot", "#d62728", f"test_2016_flickr {a.test_bleu:.1f}, {a.test_label} (best checkpoint)"))
+    lx, ly = W - R - 420, H - B - 14 - 18 * len(lines)
+    out.append(f'<rect x="{lx - 8}" y="{ly - 6}" width="428" height="{18 * len(lines) + 8}" fill="white" stroke="#ccc"/>')
+    for i, (kind, colour, text) in enumerate(lines):
+        cy = ly + 18 * i + 7
+        if kind == "line":
+            out.append(f'<line x1="{lx}" x2="{lx + 18}" y1="{cy}" y2="{cy}" stroke="{colour}" stroke-width="2"/>')
+        else:
+            out.append(f'<circle cx="{lx + 9}" cy="{cy}" r="5" fill="{colour}"/>')
+        out.append(f'<text x="{lx + 26}" y="{cy + 4}" font-size="11" fill="{colour}">{text}</text>')
     out.append("</svg>")
     with open(a.out, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
