@@ -46,8 +46,8 @@ def main():
     best = max(rows, key=lambda r: r[3])  # the checkpoint training keeps (best validation BLEU)
     xstep = nice_step(max(r[1] for r in rows))
     ystep = nice_step(max(max(r[3] for r in rows), a.test_bleu or 0) * 1.1)
-    xmax = xstep * (int(max(r[1] for r in rows) / xstep) + 1)
-    ymax = ystep * (int(max(max(r[3] for r in rows), a.test_bleu or 0) * 1.1 / ystep) + 1)
+    xmax = xstep * max(1, math.ceil(max(r[1] for r in rows) / xstep))
+    ymax = ystep * max(1, math.ceil(max(max(r[3] for r in rows), a.test_bleu or 0) * 1.1 / ystep))
     x = lambda m: L + (W - L - R) * m / xmax
     y = lambda b: H - B - (H - T - B) * b / ymax
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="DejaVu Sans, sans-serif">',
