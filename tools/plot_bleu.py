@@ -44,10 +44,11 @@ def main():
         sys.exit(f"{a.log}: no evaluations yet")
     W, H, L, R, T, B = 760, 440, 70, 30, 60, 60
     best = max(rows, key=lambda r: r[3])  # the checkpoint training keeps (best validation BLEU)
-    xstep = nice_step(max(r[1] for r in rows))
-    ystep = nice_step(max(max(r[3] for r in rows), a.test_bleu or 0) * 1.1)
-    xmax = xstep * max(1, math.ceil(max(r[1] for r in rows) / xstep))
-    ymax = ystep * max(1, math.ceil(max(max(r[3] for r in rows), a.test_bleu or 0) * 1.1 / ystep))
+    top_minutes = max(r[1] for r in rows)
+    top_bleu = max(best[3], a.test_bleu or 0) * 1.1  # headroom above the highest point
+    xstep, ystep = nice_step(top_minutes), nice_step(top_bleu)
+    xmax = xstep * max(1, math.ceil(top_minutes / xstep))
+    ymax = ystep * max(1, math.ceil(top_bleu / ystep))
     x = lambda m: L + (W - L - R) * m / xmax
     y = lambda b: H - B - (H - T - B) * b / ymax
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="DejaVu Sans, sans-serif">',

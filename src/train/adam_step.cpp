@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <type_traits>
@@ -79,19 +80,29 @@ void clear_grads(torch::optim::Optimizer& optimizer) {
     for (auto& p : group.params()) p.mutable_grad().reset();
 }
 
+bool one_pass_applies(const torch::optim::Adam& optimizer) {
+  for (const auto& group : optimizer.param_groups()) {
+    if (static_cast<const torch::optim::AdamOptions&>(group.options()).amsgrad()) return false;
+    for (const auto& p : group.params())
+      if (p.grad().defined() && !fusable(p)) return false;
+  }
+  return true;
+}
+
+double backward_and_step(torch::optim::Adam& optimizer, const torch::Tensor& loss, double max_norm) {
+  clear_grads(optimizer);
+  loss.backward();
+  return clipped_adam_step(optimizer, max_norm);
+}
+
 double clipped_adam_step(torch::optim::Adam& optimizer, double max_norm) {
   torch::NoGradGuard no_grad;
-  bool all_fusable = true;
-  for (const auto& group : optimizer.param_groups()) {
-    if (static_cast<const torch::optim::AdamOptions&>(group.options()).amsgrad()) all_fusable = false;
-    for (const auto& p : group.params())
-      if (p.grad().defined() && !fusable(p)) all_fusable = false;
-  }
-  if (!all_fusable) {  // libtorch's own path, for CUDA, other dtypes and amsgrad
+  if (!one_pass_applies(optimizer)) {  // libtorch's own path, for CUDA, other dtypes and amsgrad
     std::vector<torch::Tensor> params;
     for (const auto& group : optimizer.param_groups())
       params.insert(params.end(), group.params().begin(), group.params().end());
-    const double norm = max_norm > 0 ? torch::nn::utils::clip_grad_norm_(params, max_norm) : 0.0;
+    // An infinite bound measures the norm without scaling, as the one pass does for max_norm <= 0.
+    const double norm = torch::nn::utils::clip_grad_norm_(params, max_norm > 0 ? max_norm : std::numeric_limits<double>::infinity());
     optimizer.step();
     return norm;
   }

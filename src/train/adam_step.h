@@ -20,9 +20,17 @@ namespace attnscope {
 // float32 CPU tensors, and amsgrad, take libtorch's own path (the result is the same).
 double clipped_adam_step(torch::optim::Adam& optimizer, double max_norm);
 
+// Whether clipped_adam_step takes the one pass (true) or libtorch's path for the gradients the
+// parameters hold now.
+bool one_pass_applies(const torch::optim::Adam& optimizer);
+
 // optimizer.zero_grad() without writing zeros: the gradients become undefined, so the next
 // backward stores its result instead of adding it to a zero-filled buffer (what PyTorch 2's
 // zero_grad(set_to_none=True) does).
 void clear_grads(torch::optim::Optimizer& optimizer);
+
+// A training step's optimisation, as the trainers run it: clear_grads, loss.backward(), then
+// clipped_adam_step. Returns the gradient norm before clipping.
+double backward_and_step(torch::optim::Adam& optimizer, const torch::Tensor& loss, double max_norm);
 
 }  // namespace attnscope

@@ -182,9 +182,7 @@ TrainResult train_seq2seq(const TrainOptions& opts) {
     set_learning_rate(optimizer, lr_scale * learning_rate(opts, state.step + 1));
     auto [logits, expected] = m.training_logits(src, tgt_in, tgt_out, opts.teacher_forcing);
     torch::Tensor loss = sequence_loss(logits, expected, opts.label_smoothing);
-    clear_grads(optimizer);
-    loss.backward();
-    clipped_adam_step(optimizer, opts.grad_clip);
+    backward_and_step(optimizer, loss, opts.grad_clip);
     ++state.step;
     ++steps_this_call;
     train_seconds += std::chrono::duration<double>(Clock::now() - t0).count();

@@ -276,9 +276,7 @@ TranslateTrainResult train_translation(const TranslateTrainOptions& o) {
     set_learning_rate(optimizer, learning_rate(sched, state.step + 1));
     auto [logits, expected] = m.training_logits(src, tgt_in, tgt_out, 1.0);
     torch::Tensor loss = sequence_loss(logits, expected, o.label_smoothing);
-    clear_grads(optimizer);
-    loss.backward();
-    clipped_adam_step(optimizer, o.grad_clip);
+    backward_and_step(optimizer, loss, o.grad_clip);
     ++state.step;
     ++state.batch_in_epoch;
     state.train_seconds += std::chrono::duration<double>(Clock::now() - t0).count();

@@ -42,16 +42,14 @@ void compare(double weight_decay, double clip, double big) {
     clear_grads(our_opt);
     for (const auto& p : ours) ASSERT_FALSE(p.grad().defined());
     backward(ours, step, big);
+    // The comparison must exercise the one pass, not libtorch's fallback (same results).
+    ASSERT_TRUE(one_pass_applies(our_opt)) << "step " << step;
     const double our_norm = clipped_adam_step(our_opt, clip);
     EXPECT_NEAR(our_norm, ref_norm, 1e-5 * ref_norm) << "step " << step;
   }
-  for (size_t i = 0; i < ours.size(); ++i) {
-    expect_close(ours[i], reference[i], "parameter " + std::to_string(i));
-    // The moments live where libtorch keeps them: one state per parameter, step counted.
-    ASSERT_EQ(our_opt.state().size(), ref_opt.state().size());
-  }
-  const auto& ref_state = static_cast<torch::optim::AdamParamState&>(*ref_opt.state().begin()->second);
-  EXPECT_EQ(ref_state.step(), 30);
+  for (size_t i = 0; i < ours.size(); ++i) expect_close(ours[i], reference[i], "parameter " + std::to_string(i));
+  // The moments live where libtorch keeps them: one state per parameter, step counted.
+  ASSERT_EQ(our_opt.state().size(), ours.size());
   for (const auto& [key, value] : our_opt.state())
     EXPECT_EQ(static_cast<torch::optim::AdamParamState&>(*value).step(), 30);
 }
@@ -110,6 +108,7 @@ TEST(ClippedAdamStep, FallsBackForNonContiguousParameters) {
     ref_opt.step();
     clear_grads(our_opt);
     backward({our_p}, step, 10.0);
+    ASSERT_FALSE(one_pass_applies(our_opt));
     clipped_adam_step(our_opt, 1.0);
   }
   expect_close(our_p, ref_p, "transposed parameter");
