@@ -37,7 +37,7 @@
 #include "models/seq2seq_config.h"
 #include "models/blas_kernels.h"
 #include "models/threads.h"
-#include "models/transformer_seq2seq.h"
+#include "models/architectures/transformer_seq2seq.h"
 #include "text/char_vocab.h"
 #include "train/adam_step.h"
 #include "train/train_util.h"

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "text/utf8.h"
+#include "core/utf8.h"
 
 namespace attnscope {
 namespace {

@@ -1,27 +1,28 @@
 // attnscope align: word alignments (Pharaoh) of sentence pairs from a translation model's
 // cross-attention; with --gold, AER of every layer and head.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "analysis/attention_alignment.h"
+#include "analysis/head_alignment.h"
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "core/progress.h"
 #include "io/atomic_file.h"
 #include "io/text_lines.h"
-#include "models/seq2seq_model.h"
-#include "models/threads.h"
+#include "apps/runtime_flags.h"
+#include "models/model.h"
 #include "render/stat_figure.h"
 
 namespace attnscope {
 
 namespace {
 
-const char* kHelp = R"(usage: attnscope align --model DIR SRC.txt TGT.txt [options]
+const char* kHelp = R"(usage: attnscope align --model MODEL SRC.txt TGT.txt [options]
 
 Word alignments from cross-attention: each sentence pair is run through the translation model
-with the target teacher-forced, subword pieces are merged into words (sum over a source word's
+(an attnscope translation model, MarianMT, or any encoder-decoder) with the target teacher-forced, subword pieces are merged into words (sum over a source word's
 pieces, mean over a target word's) and each target word links to the source word it attends to
 most (or, with --threshold, to every source word with at least that weight). Writes Pharaoh
 links "i-j" (source word i, target word j, 0-based, words split on spaces) one line per pair.
@@ -39,14 +40,14 @@ options:
   --figure FILE       PNG/SVG/PDF of AER per layer x head (with --gold)
   --json              with --gold: one JSON object with every score
   --threads N         CPU threads (default 1)
+  --device cpu|cuda   (default cpu)
+
+Layers and heads are counted from 0 in --layer/--head and the JSON, from 1 in what is printed
+for people ("layer 3, head 2").
 
 example:
   attnscope align --model models/en-de test.en test.de --gold test.gold --figure aer.png
 )";
-
-struct HeadChoice {
-  int layer, head;  // head -1: mean
-};
 
 }  // namespace
 
@@ -68,10 +69,9 @@ int cmd_align(int argc, char** argv) {
   gold_opts.base = static_cast<int>(args.get_int("gold-base", 0, 0, 1));
   gold_opts.swap = args.has("swap");
   const bool json = args.has("json");
-  set_threads(static_cast<int>(args.get_int("threads", 1, 1, 256)));
-  reuse_freed_memory();  // each batch allocates the same large blocks again
+  const Runtime runtime = parse_runtime(args);
   args.finish();
-  if (!model_dir) throw UsageError("--model DIR is required (a translation model trained by attnscope train --task translate)");
+  if (!model_dir) throw UsageError("--model MODEL is required (a translation model: attnscope train --task translate, or MarianMT)");
   if (args.positionals().size() != 2) throw UsageError("expected SRC.txt and TGT.txt: the sentence pairs to align");
   if (figure && !gold_path) throw UsageError("--figure needs --gold: it draws AER per layer and head");
 
@@ -83,78 +83,69 @@ int cmd_align(int argc, char** argv) {
       throw std::invalid_argument(*gold_path + " has " + std::to_string(gold.size()) + " sentences but the corpus has " +
                                   std::to_string(src.size()));
   }
-  Seq2SeqModel model = Seq2SeqModel::load(*model_dir);
-  if (model.config().vocab != "bpe") throw std::invalid_argument(*model_dir + " is not a translation model");
-  const SubwordStyle style = SubwordStyle::BpeSuffix;
+  const std::unique_ptr<Model> model = Model::load(*model_dir, runtime.device);
+  const ModelInfo& info = model->info();
+  const auto& kinds = info.kinds;
+  if (std::find(kinds.begin(), kinds.end(), "cross") == kinds.end())
+    throw std::invalid_argument(info.name + " is " +
+                                (info.role == ModelRole::Encoder  ? "an encoder (" + architecture_name(info.architecture) + ")"
+                                 : info.role == ModelRole::Decoder ? "a decoder-only model (" + architecture_name(info.architecture) + ")"
+                                                                   : "a model without cross-attention") +
+                                ": align needs an encoder-decoder's cross-attention");
+  if (info.alphabet.size() > 0) throw std::invalid_argument(info.name + " is a character model: align reads word-level translation models");
+  const SubwordStyle style = subword_style(info.subword);
 
   // Every choice to score: the asked one first, then (with --gold) every layer x head and means.
-  std::vector<HeadChoice> choices = {{base.layer, base.head}};
-  const int L = model.config().layers, H = model.config().heads;
-  if (gold_path)
-    for (int l = 0; l < L; ++l)
-      for (int h = -1; h < H; ++h) choices.push_back({l, h});
-  std::vector<std::vector<SentenceAlignment>> hyps(choices.size());
-  std::string text;
+  const int L = info.layers, H = info.heads;
+  HeadAlignmentSweep sweep(base, style, gold_path.has_value(), L, H);
   ProgressBar bar(true, static_cast<int64_t>(src.size()), "sentence pairs");
   for (size_t i = 0; i < src.size(); ++i) {
-    Translation t;
+    Request req;
+    req.input = src[i];
+    req.forced_output = tgt[i];
+    req.layers = base.layer >= 0 && !gold_path ? std::vector<int>{base.layer} : std::vector<int>{};
     try {
-      t = model.force(src[i], tgt[i]);
+      Result r = model->run(req);
+      sweep.add(r.run);
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("line " + std::to_string(i + 1) + ": " + e.what());
-    }
-    for (size_t c = 0; c < choices.size(); ++c) {
-      AlignOptions o = base;
-      o.layer = choices[c].layer;
-      o.head = choices[c].head;
-      const std::vector<Link> links = align_run(t.run, style, o);
-      if (c == 0) text += pharaoh_line(links) + "\n";
-      SentenceAlignment a;
-      a.sure.insert(links.begin(), links.end());
-      a.possible = a.sure;
-      hyps[c].push_back(std::move(a));
     }
     bar.update(static_cast<int64_t>(i + 1));
   }
   bar.done();
   if (out)
-    write_file_atomic(*out, text);
+    write_file_atomic(*out, sweep.pharaoh());
   else if (!gold_path)
-    std::fputs(text.c_str(), stdout);
+    std::fputs(sweep.pharaoh().c_str(), stdout);
   if (!gold_path) return 0;
 
-  auto name = [](const HeadChoice& c) {
-    return (c.layer < 0 ? std::string("last layer") : "layer " + std::to_string(c.layer)) + ", " +
-           (c.head < 0 ? std::string("mean of heads") : "head " + std::to_string(c.head));
-  };
+  const auto& choices = sweep.choices();
+  const HeadAlignmentSweep::Scores scores = sweep.score(gold);
   nlohmann::json j = nlohmann::json::array();
   Matrix aer(static_cast<size_t>(L), static_cast<size_t>(H) + 1);
-  size_t best = 1;
+  const size_t best = scores.best;
   std::printf("%-28s %10s %8s %8s\n", "cross-attention", "precision", "recall", "AER");
   for (size_t c = 0; c < choices.size(); ++c) {
-    const AlignmentScore s = score_alignments(gold, hyps[c]);
-    if (c > 0) {
-      aer.at(static_cast<size_t>(choices[c].layer), static_cast<size_t>(choices[c].head + 1)) = static_cast<float>(s.aer());
-      if (s.aer() < score_alignments(gold, hyps[best]).aer()) best = c;
-    }
-    if (!json) std::printf("%-28s %9.1f%% %7.1f%% %7.1f%%\n", name(choices[c]).c_str(), 100 * s.precision(), 100 * s.recall(), 100 * s.aer());
+    const AlignmentScore& s = scores.per_choice[c];
+    if (c > 0) aer.at(static_cast<size_t>(choices[c].layer), static_cast<size_t>(choices[c].head + 1)) = static_cast<float>(s.aer());
+    if (!json) std::printf("%-28s %9.1f%% %7.1f%% %7.1f%%\n", choices[c].name().c_str(), 100 * s.precision(), 100 * s.recall(), 100 * s.aer());
     j.push_back({{"layer", choices[c].layer}, {"head", choices[c].head}, {"precision", s.precision()}, {"recall", s.recall()}, {"aer", s.aer()}});
   }
-  const AlignmentScore b = score_alignments(gold, hyps[best]);
+  const AlignmentScore& b = scores.per_choice[best];
   if (json)
     std::printf("%s\n", nlohmann::json{{"scores", j}, {"best", {{"layer", choices[best].layer}, {"head", choices[best].head}, {"aer", b.aer()}}}}.dump().c_str());
   else
-    std::printf("best: %s, AER %.1f%%\n", name(choices[best]).c_str(), 100 * b.aer());
+    std::printf("best: %s, AER %.1f%%\n", choices[best].name().c_str(), 100 * b.aer());
   if (figure) {
     StatFigure fig;
     fig.values = aer;
-    for (int l = 0; l < L; ++l) fig.row_labels.push_back(std::to_string(l));
+    for (int l = 0; l < L; ++l) fig.row_labels.push_back(std::to_string(l + 1));
     fig.col_labels.push_back("mean");
-    for (int h = 0; h < H; ++h) fig.col_labels.push_back(std::to_string(h));
+    for (int h = 0; h < H; ++h) fig.col_labels.push_back(std::to_string(h + 1));
     fig.row_title = "layer";
     fig.col_title = "head";
     fig.title = "Alignment error rate of cross-attention, per layer and head";
-    fig.subtitle = std::to_string(src.size()) + " sentence pairs; lower is better; best: " + name(choices[best]);
+    fig.subtitle = std::to_string(src.size()) + " sentence pairs; lower is better; best: " + choices[best].name() + " (counted from 1)";
     fig.colorbar_title = "AER";
     fig.colormap = "magma";
     fig.notes.push_back(std::string("each target word links to its most-attended source word; ") + kMergeStatement);

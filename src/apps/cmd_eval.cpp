@@ -4,6 +4,7 @@
 
 #include "analysis/bleu.h"
 #include "apps/args.h"
+#include "apps/runtime_flags.h"
 #include "apps/commands.h"
 #include "core/progress.h"
 #include "io/atomic_file.h"
@@ -78,15 +79,13 @@ int cmd_eval(int argc, char** argv) {
   const int beam = static_cast<int>(args.get_int("beam", 1, 1, 64));
   const double length_penalty = args.get_double("length-penalty", 0.6, 0.0, 10.0);
   const bool json = args.has("json");
-  const std::string device = args.get("device", "cpu");
-  set_threads(static_cast<int>(args.get_int("threads", 1, 1, 256)));
-  reuse_freed_memory();  // each batch allocates the same large blocks again
+  const std::string device = parse_runtime(args).device;
   args.finish();
   if (!model_dir) throw UsageError("--model DIR is required");
   if (src_path.has_value() != ref_path.has_value()) throw UsageError("--src and --ref go together");
 
   Seq2SeqModel model = Seq2SeqModel::load(*model_dir, device);
-  const bool translation = model.config().task == "translate";
+  const bool translation = model.config().is_translation();
   if (!src_path) {
     if (translation) throw UsageError(*model_dir + " is a translation model: pass --src FILE --ref FILE to score it with BLEU");
     const double acc = evaluate_seq2seq(model, *model_dir);

@@ -13,8 +13,8 @@
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "io/attention_file.h"
-#include "models/seq2seq_model.h"
-#include "models/threads.h"
+#include "apps/runtime_flags.h"
+#include "models/model.h"
 #include "serve/viewer_server.h"
 
 namespace attnscope {
@@ -27,13 +27,21 @@ Serves the attention viewer (overview, heads, compare, steps) and its API. Type 
 any loaded model, mask source tokens and compare, download figures. Ctrl-C stops it.
 
 options:
-  --model DIR        a trained model to run inputs on (repeat for several)
+  --model MODEL      a model to run inputs on (repeat for several): a folder made by attnscope
+                     train, a Hugging Face folder (BERT, GPT-2, Llama, Marian) or a llama2.c
+                     checkpoint; the viewer lists each by its folder's name
   --port N           (default 8080; 0 = any free port, printed on start)
   --host ADDR        (default 127.0.0.1: only this machine; 0.0.0.0 opens it to the network)
-  --threads N        threads per model run (default 1)
+  --threads N        CPU threads for model runs and for pooling thumbnails (default 1)
+  --device cpu|cuda  where the models run (default cpu)
 
-example:
+In the viewer: type into BERT and mask words (Compare), generate with GPT-2 or Llama and step
+through the generated tokens (Steps), translate with Marian or an attnscope model and read the
+cross-attention.
+
+examples:
   attnscope serve --model models/dates out/dates-gallery.attn.safetensors
+  attnscope serve --model tests/fixtures/tiny-bert --model ../shared/models/stories260K --port 0
 )";
 
 // Ctrl-C and SIGTERM stop the server from ordinary code: the handler only writes one byte to a
@@ -88,21 +96,6 @@ class StopSignals {
   struct sigaction old_int_ = {}, old_term_ = {};
 };
 
-ModelBackend backend_of(const std::string& dir, std::shared_ptr<Seq2SeqModel> model) {
-  ModelBackend b;
-  b.name = std::filesystem::path(dir).lexically_normal().filename().string();
-  if (b.name.empty()) b.name = std::filesystem::path(dir).lexically_normal().parent_path().filename().string();
-  b.summary = model->config().task + ", " + model->config().summary();
-  b.alphabet = model->config().input_alphabet;
-  b.prepare = [model](const std::string& in) { return model->prepare_input(in); };
-  b.run = [model](const std::vector<std::string>& inputs) {
-    std::vector<Translation> ts;
-    for (const auto& in : inputs) ts.push_back(model->translate(in));
-    return model->to_attention_set(ts);
-  };
-  return b;
-}
-
 }  // namespace
 
 int cmd_serve(int argc, char** argv) {
@@ -121,24 +114,25 @@ int cmd_serve(int argc, char** argv) {
   args.get("model");
   const int port = static_cast<int>(args.get_int("port", 8080, 0, 65535));
   const std::string host = args.get("host", "127.0.0.1");
-  set_threads(static_cast<int>(args.get_int("threads", 1, 1, 256)));
+  const Runtime runtime = parse_runtime(args);
   args.finish();
   if (model_dirs.empty() && args.positionals().empty())
     throw UsageError("nothing to show: give --model DIR and/or .attn.safetensors files");
 
   SetStore sets;
   for (const auto& f : args.positionals()) sets.add(std::filesystem::path(f).filename().string(), "file", load_attention_set(f));
-  std::vector<ModelBackend> models;
+  std::vector<std::shared_ptr<const Model>> models;
   for (const auto& dir : model_dirs) {
-    auto model = std::make_shared<Seq2SeqModel>(Seq2SeqModel::load(dir));
-    if (model->config().attention == "none") throw std::invalid_argument(dir + " has no attention (--attention none)");
-    models.push_back(backend_of(dir, model));
+    std::shared_ptr<const Model> model = Model::load(dir, runtime.device);
+    if (model->info().kinds.empty()) throw std::invalid_argument(dir + " has no attention (--attention none)");
     for (const auto& m : models)
-      if (&m != &models.back() && m.name == models.back().name)
-        throw UsageError("two models are named '" + m.name + "'; give folders with different names");
+      if (m->info().name == model->info().name)
+        throw UsageError("two models are named '" + m->info().name + "'; give folders with different names");
+    std::fprintf(stderr, "model %s: %s\n", model->info().name.c_str(), model->info().summary.c_str());
+    models.push_back(std::move(model));
   }
 
-  ViewerServer server(sets, std::move(models));
+  ViewerServer server(sets, std::move(models), static_cast<size_t>(runtime.threads));
   const int bound = server.bind(host, port);
   StopSignals stop_signals;  // installed before the first request thread exists
   std::atomic<bool> listening_done{false};

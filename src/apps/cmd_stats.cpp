@@ -8,16 +8,15 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "analysis/head_stats.h"
+#include "analysis/corpus_stats.h"
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "core/progress.h"
 #include "core/process_group.h"
 #include "io/atomic_file.h"
 #include "io/attention_file.h"
-#include "models/pretrained.h"
-#include "models/seq2seq_model.h"
-#include "models/threads.h"
+#include "apps/runtime_flags.h"
+#include "models/model.h"
 #include "render/stat_figure.h"
 
 namespace attnscope {
@@ -37,16 +36,17 @@ averaged over every query token of every sentence:
   punctuation   share on punctuation tokens
   previous, same, next   share on the token before, the token itself, the token after
 
-With --model, each non-empty line of CORPUS is one input: pretrained language models record
-self-attention over the line's tokens (with the model's special tokens, e.g. BOS); trained
-seq2seq models translate the line and record cross-attention. Without --model, the runs of
+With --model, each non-empty line of CORPUS is one input: language models record self-attention
+over the line's tokens (with the model's special tokens, e.g. BOS; nothing is generated),
+encoders (BERT) read the line once, translation models (attnscope, Marian) translate it and
+record every kind. Without --model, the runs of
 saved .attn.safetensors files are the sentences.
 
 Prints a table (one line per layer and head), writes OUT/stats.json and one layer x head
 figure per statistic and kind (OUT/<kind>-<statistic>.png).
 
 options:
-  --model PATH        a pretrained model (llama2.c checkpoint or folder) or a trained model dir
+  --model PATH        any model attnscope runs (llama2.c, Hugging Face folder, attnscope train)
   --out DIR           where stats.json and the figures go (default stats)
   --max-sentences N   stop after N sentences (default: all)
   --max-tokens N      truncate each input to N tokens (default: the model's context)
@@ -54,6 +54,7 @@ options:
   --no-figures        table and JSON only
   --quiet             no progress bar
   --threads N         CPU threads per process (default 1)
+  --device cpu|cuda   (default cpu)
 
 scale-out: mpirun -np 2 attnscope stats --model ... splits the sentences across processes
 (sentence i on process i mod N) and adds the per-sentence sums in corpus order on process 0:
@@ -75,58 +76,6 @@ std::vector<std::string> read_lines(const std::string& path, long max_lines) {
   if (lines.empty()) throw std::runtime_error(path + ": no non-empty lines");
   return lines;
 }
-
-// Produces the i-th sentence's attention, whatever the source.
-class SentenceSource {
- public:
-  virtual ~SentenceSource() = default;
-  virtual size_t size() const = 0;
-  virtual AttentionRun run(size_t i) = 0;
-};
-
-class PretrainedSource : public SentenceSource {
- public:
-  PretrainedSource(const std::string& path, std::vector<std::string> lines, long max_tokens)
-      : model_(PretrainedModel::load(path)), lines_(std::move(lines)),
-        max_tokens_(max_tokens > 0 ? max_tokens : model_.max_seq_len()) {}
-  size_t size() const override { return lines_.size(); }
-  AttentionRun run(size_t i) override {
-    std::vector<int> ids = model_.tokenizer().encode(lines_[i], true);
-    if (static_cast<long>(ids.size()) > max_tokens_) ids.resize(max_tokens_);
-    return model_.record(ids);
-  }
-
- private:
-  PretrainedModel model_;
-  std::vector<std::string> lines_;
-  long max_tokens_;
-};
-
-class Seq2SeqSource : public SentenceSource {
- public:
-  Seq2SeqSource(const std::string& dir, std::vector<std::string> lines)
-      : model_(Seq2SeqModel::load(dir)), lines_(std::move(lines)) {}
-  size_t size() const override { return lines_.size(); }
-  AttentionRun run(size_t i) override { return model_.translate(lines_[i]).run; }
-
- private:
-  Seq2SeqModel model_;
-  std::vector<std::string> lines_;
-};
-
-class FileSource : public SentenceSource {
- public:
-  explicit FileSource(const std::vector<std::string>& files) {
-    for (const std::string& f : files)
-      for (AttentionRun& r : load_attention_set(f).runs) runs_.push_back(std::move(r));
-    if (runs_.empty()) throw std::runtime_error("the files hold no runs");
-  }
-  size_t size() const override { return runs_.size(); }
-  AttentionRun run(size_t i) override { return runs_[i]; }
-
- private:
-  std::vector<AttentionRun> runs_;
-};
 
 nlohmann::json to_json(const HeadStats& stats, const std::string& source) {
   nlohmann::json j;
@@ -191,49 +140,47 @@ int cmd_stats(int argc, char** argv) {
   const long max_tokens = args.get_int("max-tokens", 0, 0, 1 << 20);
   const std::string format = args.choice("format", "png", {"png", "svg", "pdf"});
   const bool figures = !args.has("no-figures"), quiet = args.has("quiet");
-  const int threads = static_cast<int>(args.get_int("threads", 1, 1, 256));
+  const Runtime runtime = parse_runtime(args);
   args.finish();
   const std::vector<std::string>& inputs = args.positionals();
   if (inputs.empty()) throw UsageError("missing input: a corpus file with --model, or .attn.safetensors files");
   if (model && inputs.size() != 1) throw UsageError("with --model, give exactly one corpus file");
-  set_threads(threads);
-
   ProcessGroup group;
-  std::unique_ptr<SentenceSource> source;
+  std::unique_ptr<Model> loaded;
+  std::unique_ptr<RunSource> source;
   std::string described;
   if (model) {
     std::vector<std::string> lines = read_lines(inputs[0], max_sentences);
     described = std::filesystem::path(*model).filename().string() + " on " +
                 std::filesystem::path(inputs[0]).filename().string();
-    if (PretrainedModel::recognizes(*model))
-      source = std::make_unique<PretrainedSource>(*model, std::move(lines), max_tokens);
-    else
-      source = std::make_unique<Seq2SeqSource>(*model, std::move(lines));
+    loaded = Model::load(*model, runtime.device);
+    const Model* m = loaded.get();
+    const size_t count = lines.size();
+    source = std::make_unique<ComputedRuns>(count, [m, lines = std::move(lines), max_tokens](size_t i) {
+      Request req;
+      req.input = lines[i];
+      req.max_input_tokens = static_cast<size_t>(max_tokens > 0 ? max_tokens : m->info().max_input_tokens);
+      if (m->info().role == ModelRole::Decoder) req.forced_ids = std::vector<int>{};  // the line itself, nothing generated
+      try {
+        return m->run(req).run;
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument("line " + std::to_string(i + 1) + ": " + e.what());
+      }
+    });
   } else {
-    source = std::make_unique<FileSource>(inputs);
+    source = std::make_unique<SavedRuns>(inputs);
     described = inputs.size() == 1 ? std::filesystem::path(inputs[0]).filename().string()
                                    : std::to_string(inputs.size()) + " files";
   }
   size_t n = source->size();
   if (max_sentences > 0) n = std::min(n, static_cast<size_t>(max_sentences));
 
-  // Every rank learns the layout from sentence 0, so all vectors have the same width; the rank
-  // that owns sentence 0 reuses that run instead of computing it again.
-  const AttentionRun first = source->run(0);
-  const StatsLayout layout = StatsLayout::of(first);
-  std::vector<std::vector<double>> mine;
   ProgressBar bar(!quiet && group.root(), static_cast<int64_t>(n), "sentences");
-  for (size_t i = 0; i < n; ++i) {
-    if (group.owns(i)) mine.push_back(sentence_sums(layout, i == 0 ? first : source->run(i)));
-    bar.update(static_cast<int64_t>(i + 1));
-  }
+  const std::optional<HeadStats> result =
+      corpus_head_stats(*source, n, group, [&](size_t done) { bar.update(static_cast<int64_t>(done)); });
   bar.done();
-  const std::vector<std::vector<double>> all = group.gather_items(mine, n, layout.size());
-  if (!group.root()) return 0;
-
-  SentenceSums total;
-  for (const auto& s : all) accumulate(total, s);  // corpus order: identical for any process count
-  const HeadStats stats = finish_head_stats(layout, total, n);
+  if (!result) return 0;
+  const HeadStats& stats = *result;
   std::fputs(format_head_stats(stats).c_str(), stdout);
 
   std::filesystem::create_directories(out);

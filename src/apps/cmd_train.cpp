@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/args.h"
+#include "apps/runtime_flags.h"
 #include "apps/commands.h"
 #include "apps/interrupt.h"
 #include "models/threads.h"
@@ -104,7 +105,7 @@ int cmd_train(int argc, char** argv) {
   auto task = args.get("task");
   auto out = args.get("out");
   o.model.arch = args.choice("arch", "rnn", {"rnn", "transformer"});
-  const bool transformer = o.model.arch == "transformer";
+  const bool transformer = o.model.is_transformer();
   o.model.variant = args.choice("variant", "encoder-decoder", {"encoder-decoder", "decoder-only", "encoder-only"});
   o.model.heads = static_cast<int>(args.get_int("heads", 4, 1, 64));
   o.model.d_model = static_cast<int>(args.get_int("d-model", 128, 1, 8192));
@@ -136,9 +137,7 @@ int cmd_train(int argc, char** argv) {
   o.max_len = static_cast<int>(args.get_int("max-len", 12, 1, 1000));
   o.seed = static_cast<uint64_t>(args.get_int("seed", 1, 0, 1L << 62));
   o.resume = args.has("resume");
-  o.device = args.get("device", "cpu");
-  set_threads(static_cast<int>(args.get_int("threads", 1, 1, 256)));
-  reuse_freed_memory();  // training steps allocate the same large blocks again and again
+  o.device = parse_runtime(args, 1).device;
   o.progress = !args.has("quiet");
   const bool json = args.has("json");
   args.finish();

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "apps/args.h"
+#include "apps/runtime_flags.h"
 #include "apps/commands.h"
 #include "apps/interrupt.h"
 #include "core/progress.h"
@@ -94,9 +95,7 @@ int cmd_train_translate(int argc, char** argv) {
   o.snapshot_sentence = args.get("snapshot", "");
   o.seed = static_cast<uint64_t>(args.get_int("seed", 1, 0, 1L << 62));
   o.resume = args.has("resume");
-  o.device = args.get("device", "cpu");
-  set_threads(static_cast<int>(args.get_int("threads", 2, 1, 256)));
-  reuse_freed_memory();  // training steps allocate the same large blocks again and again
+  o.device = parse_runtime(args, 2).device;
   o.progress = !args.has("quiet");
   const bool json = args.has("json");
   args.finish();

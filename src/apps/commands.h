@@ -9,7 +9,6 @@ int cmd_train(int argc, char** argv);
 int cmd_train_translate(int argc, char** argv);  // cmd_train's path for --task translate
 int cmd_eval(int argc, char** argv);
 int cmd_run(int argc, char** argv);
-int cmd_run_pretrained(int argc, char** argv);  // cmd_run's path for pretrained checkpoints
 int cmd_tokenize(int argc, char** argv);
 int cmd_render(int argc, char** argv);
 int cmd_import(int argc, char** argv);

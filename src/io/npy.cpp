@@ -8,7 +8,7 @@
 
 #include "io/atomic_file.h"
 #include "io/half.h"
-#include "text/utf8.h"
+#include "core/utf8.h"
 
 namespace attnscope {
 

@@ -12,7 +12,7 @@
 #include <stdexcept>
 
 #include "io/atomic_file.h"
-#include "text/utf8.h"
+#include "core/utf8.h"
 
 namespace attnscope {
 namespace {

@@ -7,14 +7,14 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "models/attention_recorder.h"
-#include "models/beam_search.h"
-#include "models/hf_folder.h"
-#include "models/pretrained_arch.h"
+#include "models/recording/attention_recorder.h"
+#include "models/decoding/beam_search.h"
+#include "models/loading/hf_folder.h"
+#include "models/loading/pretrained_arch.h"
 #include "models/seq2seq_impl.h"  // parse_device
 #include "text/llama2c_tokenizer.h"
 #include "text/marian_tokenizer.h"
-#include "text/utf8.h"
+#include "core/utf8.h"
 
 namespace attnscope {
 
@@ -82,15 +82,6 @@ void check_indices(const std::vector<int>& wanted, int count, const char* what) 
     if (i < 0 || i >= count)
       throw std::invalid_argument(std::string(what) + " " + std::to_string(i) + " does not exist (the model has " +
                                   std::to_string(count) + ": 0.." + std::to_string(count - 1) + ")");
-}
-
-std::string join_ints(const std::vector<int>& v) {
-  std::string s;
-  for (int i : v) {
-    if (!s.empty()) s += ',';
-    s += std::to_string(i);
-  }
-  return s;
 }
 
 }  // namespace
@@ -200,6 +191,19 @@ int PretrainedModel::mask_id() const { return impl_->mask_id; }
 bool PretrainedModel::mask_is_substitute() const { return impl_->mask_is_substitute; }
 std::string PretrainedModel::mask_token() const { return impl_->mask_id < 0 ? "" : piece(impl_->mask_id); }
 
+std::string PretrainedModel::format() const { return impl_->format; }
+int PretrainedModel::eos_id() const { return impl_->eos(); }
+std::string PretrainedModel::tokenizer_problem() const { return impl_->tokenizer_problem; }
+std::string PretrainedModel::decode_output(const std::vector<int>& ids) const {
+  const Tokenizer* tok = impl_->target_tokenizer ? impl_->target_tokenizer.get() : impl_->tokenizer.get();
+  return tok ? tok->decode(ids) : "";
+}
+
+std::vector<int> PretrainedModel::encode_output(const std::string& text) const {
+  if (impl_->target_tokenizer) return impl_->target_tokenizer->encode(text, /*add_special=*/true);
+  return tokenizer().encode(text, /*add_special=*/false);
+}
+
 std::string PretrainedModel::describe() const { return impl_->format + " " + impl_->name + ": " + impl_->arch->describe(); }
 
 std::string PretrainedModel::piece(int id) const {
@@ -236,15 +240,12 @@ AttentionRun PretrainedModel::record(const std::vector<int>& ids, const RecordOp
   check_indices(keep.layers, a.layers(), "layer");
   check_indices(keep.heads, a.heads(), "head");
   const torch::Tensor input = impl_->ids_tensor(ids);
-  const int64_t T = input.size(0);
-  SelectedLayersSink sink(a.layers(), a.heads(), keep.layers, keep.heads, T, T, impl_->device);
-  a.forward(input, &sink);
+  AttentionRecorder rec(keep.layers, keep.heads);
+  a.forward(input, &rec);
   AttentionRun run;
   auto& tokens = a.is_encoder() ? run.source_tokens : run.target_tokens;
   for (int id : ids) tokens.push_back(piece(id));
-  run.blocks = sink.blocks(a.self_kind());
-  if (!keep.layers.empty()) run.info["layers"] = join_ints(keep.layers);
-  if (!keep.heads.empty()) run.info["heads"] = join_ints(keep.heads);  // block head i is model head heads[i]
+  rec.into(run);
   return run;
 }
 
@@ -253,7 +254,7 @@ std::vector<float> PretrainedModel::decoder_logits(const std::vector<int>& sourc
   torch::InferenceMode no_grad;
   const PretrainedArch& a = *impl_->arch;
   const torch::Tensor memory = a.encode(impl_->ids_tensor(source_ids), nullptr);
-  torch::Tensor out = a.decode(memory, impl_->ids_tensor(target_inputs), nullptr, nullptr).to(torch::kCPU).contiguous();
+  torch::Tensor out = a.decode(memory, impl_->ids_tensor(target_inputs), nullptr).to(torch::kCPU).contiguous();
   return std::vector<float>(out.data_ptr<float>(), out.data_ptr<float>() + out.numel());
 }
 
@@ -268,7 +269,7 @@ struct SearchResult {
 // generation config lists it in bad_words_ids).
 torch::Tensor next_log_probs(const PretrainedArch& a, const PretrainedModel::Impl& m, const torch::Tensor& memory,
                              const std::vector<int>& inputs) {
-  torch::Tensor last = a.decode(memory, m.ids_tensor(inputs), nullptr, nullptr).select(0, -1).clone();  // [V]
+  torch::Tensor last = a.decode(memory, m.ids_tensor(inputs), nullptr).select(0, -1).clone();  // [V]
   if (a.pad_id() >= 0) last[a.pad_id()] = -std::numeric_limits<float>::infinity();
   return torch::log_softmax(last, -1);
 }
@@ -321,7 +322,19 @@ PretrainedTranslation PretrainedModel::translate_ids(const std::vector<int>& sou
   const torch::Tensor source = impl_->ids_tensor(source_ids);
   const torch::Tensor memory = a.encode(source, nullptr);  // [S, D], reused at every step
 
-  const SearchResult found = search(a, *impl_, memory, opts);
+  SearchResult found;
+  if (opts.forced) {
+    for (int id : *opts.forced)
+      if (id < 0 || id >= a.vocab_size())
+        throw std::invalid_argument("forced output: token id " + std::to_string(id) + " is outside the vocabulary of " +
+                                    std::to_string(a.vocab_size()));
+    if (static_cast<int>(opts.forced->size()) > a.max_positions())
+      throw std::invalid_argument("forced output: " + std::to_string(opts.forced->size()) + " tokens; " + name() +
+                                  " decodes at most " + std::to_string(a.max_positions()));
+    found = {*opts.forced, "forced"};
+  } else {
+    found = search(a, *impl_, memory, opts);
+  }
   t.target_ids = found.target_ids;
   const std::string stopped = found.stopped;
   std::vector<int> inputs = {a.decoder_start_id()};
@@ -333,21 +346,13 @@ PretrainedTranslation PretrainedModel::translate_ids(const std::vector<int>& sou
   for (int id : source_ids) run.source_tokens.push_back(piece(id));
   for (int id : t.target_ids) run.target_tokens.push_back(piece(id));
   if (opts.record && !t.target_ids.empty()) {
-    const int64_t S = source.size(0), T = static_cast<int64_t>(inputs.size());
-    SelectedLayersSink enc(a.layers(), a.heads(), opts.keep.layers, opts.keep.heads, S, S, impl_->device);
-    SelectedLayersSink self(a.decoder_layers(), a.decoder_heads(), opts.keep.layers, opts.keep.heads, T, T, impl_->device);
-    SelectedLayersSink cross(a.decoder_layers(), a.decoder_heads(), opts.keep.layers, opts.keep.heads, T, S, impl_->device);
-    const torch::Tensor recorded_memory = a.encode(source, &enc);
-    a.decode(recorded_memory, impl_->ids_tensor(inputs), &self, &cross);
-    for (auto& b : enc.blocks(AttentionKind::EncoderSelf)) run.blocks.push_back(std::move(b));
-    for (auto& b : self.blocks(AttentionKind::DecoderSelf)) run.blocks.push_back(std::move(b));
-    for (auto& b : cross.blocks(AttentionKind::Cross)) run.blocks.push_back(std::move(b));
-    if (!opts.keep.layers.empty()) run.info["layers"] = join_ints(opts.keep.layers);
-    if (!opts.keep.heads.empty()) run.info["heads"] = join_ints(opts.keep.heads);
+    AttentionRecorder rec(opts.keep.layers, opts.keep.heads);
+    a.decode(a.encode(source, &rec), impl_->ids_tensor(inputs), &rec);
+    rec.into(run);
   }
   run.input_text = u32_to_utf8(utf8_to_u32(text));
   run.output_text = u32_to_utf8(utf8_to_u32(t.output));
-  run.info["decoding"] = opts.beam > 1 ? "beam " + std::to_string(opts.beam) : "greedy";
+  run.info["decoding"] = opts.forced ? "forced: the given output" : opts.beam > 1 ? "beam " + std::to_string(opts.beam) : "greedy";
   run.info["stopped"] = stopped;
   run.info["target_axis"] = "row i: the decoding step that produced target token i (its input: the previous token)";
   return t;
@@ -367,7 +372,7 @@ Encoding PretrainedModel::fill_masks(const std::vector<int>& ids, const std::str
   e.run.input_text = text;
   const bool any_mask = std::find(ids.begin(), ids.end(), impl_->mask_id) != ids.end();
   if (any_mask && impl_->arch->has_logits()) {
-    // A second pass without the sink: the logits are cheap next to recording, and keeping the
+    // A second pass without the recorder: the logits are cheap next to recording, and keeping the
     // two apart keeps record() the one place attention is captured.
     const torch::Tensor logits = impl_->arch->forward(impl_->ids_tensor(ids)).to(torch::kCPU);  // [T, V]
     for (size_t t = 0; t < ids.size(); ++t) {
@@ -411,9 +416,20 @@ Generation PretrainedModel::generate_from(const std::vector<int>& prompt_ids, co
     throw std::invalid_argument("the prompt is " + std::to_string(g.ids.size()) + " tokens; " + name() +
                                 " reads at most " + std::to_string(context));
   std::string stopped = "max new tokens";
+  if (opts.forced) {
+    for (int id : *opts.forced)
+      if (id < 0 || id >= vocab_size())
+        throw std::invalid_argument("forced output: token id " + std::to_string(id) + " is outside the vocabulary of " +
+                                    std::to_string(vocab_size()));
+    if (g.ids.size() + opts.forced->size() > context)
+      throw std::invalid_argument("prompt and forced output are " + std::to_string(g.ids.size() + opts.forced->size()) +
+                                  " tokens; " + name() + " reads at most " + std::to_string(context));
+    g.ids.insert(g.ids.end(), opts.forced->begin(), opts.forced->end());
+    stopped = "forced";
+  }
   // Each step reruns the whole prefix (no key/value cache): simple and exact, and cheap for the
   // small models attnscope shows; the recorded pass below needs the full sequence anyway.
-  for (int step = 0; step < opts.max_new_tokens; ++step) {
+  for (int step = 0; !opts.forced && step < opts.max_new_tokens; ++step) {
     if (g.ids.size() >= context) {
       stopped = "context full";
       break;
@@ -442,7 +458,7 @@ Generation PretrainedModel::generate_from(const std::vector<int>& prompt_ids, co
   // the run gets U+FFFD for such bytes (g.text and g.continuation keep the bytes as decoded).
   g.run.input_text = u32_to_utf8(utf8_to_u32(prompt));
   g.run.output_text = u32_to_utf8(utf8_to_u32(g.continuation));
-  g.run.info["decoding"] = "greedy";
+  g.run.info["decoding"] = opts.forced ? "forced: the given continuation" : "greedy";
   g.run.info["prompt_tokens"] = std::to_string(g.prompt_length);
   g.run.info["stopped"] = stopped;
   return g;

@@ -7,10 +7,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/attention_set.h"
+#include "models/model.h"  // MaskPrediction
 #include "text/tokenizer.h"
 
 namespace attnscope {
@@ -26,6 +28,8 @@ struct GenerateOptions {
                             // text (BOS or EOS, as run.c) or the context (seq_len) is full
   bool record = true;       // record the attention of the final sequence
   RecordOptions keep;       // which layers and heads the record keeps
+  // Teacher forcing: continue the prompt with these ids instead of generating (no stop at EOS).
+  std::optional<std::vector<int>> forced;
 };
 
 struct Generation {
@@ -37,13 +41,6 @@ struct Generation {
   AttentionRun run;          // target_tokens = pieces of `ids`; decoder-self blocks when recorded
 };
 
-// The masked-LM's best guesses at one masked position.
-struct MaskPrediction {
-  size_t position = 0;              // index into the input's tokens
-  std::vector<int> ids;             // best first
-  std::vector<std::string> pieces;  // the ids' pieces
-  std::vector<float> probabilities; // softmax over the whole vocabulary
-};
 
 // An encoder's pass over one input (BERT).
 struct Encoding {
@@ -72,6 +69,8 @@ struct TranslateOptions {
   double length_penalty = 1.0;  // beam: a finished hypothesis scores sum(log p) / length^this
   bool record = true;
   RecordOptions keep;  // applies to the encoder's and the decoder's layers alike
+  // Teacher forcing: these target ids (</s> may end them) instead of a search.
+  std::optional<std::vector<int>> forced;
 };
 
 class PretrainedModel {
@@ -100,6 +99,14 @@ class PretrainedModel {
   int vocab_size() const;
   int max_seq_len() const;
   std::string piece(int id) const;     // the tokenizer's piece, or "#ID" without a tokenizer
+  std::string format() const;          // "huggingface" or "llama2.c"
+  int eos_id() const;                  // the tokenizer's (else config.json's) end token; -1 if none
+  std::string tokenizer_problem() const;  // why there is no tokenizer ("" when there is one)
+  // The text of output ids: Marian decodes with its target side; "" without a tokenizer.
+  std::string decode_output(const std::vector<int>& ids) const;
+  // Output ids of a given output text (teacher forcing): a decoder's continuation without
+  // specials; Marian's target side with </s>. Throws naming the folder without a tokenizer.
+  std::vector<int> encode_output(const std::string& text) const;
 
   // Token ids of `text` with the model's special tokens. Decoders with a BOS token start from
   // BOS alone for an empty text.

@@ -127,4 +127,10 @@ std::string Seq2SeqConfig::summary() const {
          (input_feeding ? ", input feeding" : "");
 }
 
+TransformerVariant Seq2SeqConfig::transformer_variant() const {
+  if (variant == "decoder-only") return TransformerVariant::DecoderOnly;
+  if (variant == "encoder-only") return TransformerVariant::EncoderOnly;
+  return TransformerVariant::EncoderDecoder;
+}
+
 }  // namespace attnscope

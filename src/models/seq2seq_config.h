@@ -7,6 +7,9 @@
 
 namespace attnscope {
 
+// The Transformer variants, typed: code asks config.transformer_variant(), never the string.
+enum class TransformerVariant { EncoderDecoder, DecoderOnly, EncoderOnly };
+
 struct Seq2SeqConfig {
   std::string arch = "rnn";             // rnn | transformer
   std::string task;                     // task spec the model was trained on, e.g. "shift-left:4", "translate"
@@ -42,6 +45,9 @@ struct Seq2SeqConfig {
   void validate() const;                                     // throws std::invalid_argument
   std::string summary() const;  // one line: "gru 1x128 bi, luong-general global", "transformer 2x4x128 ..."
   bool is_transformer() const { return arch == "transformer"; }
+  TransformerVariant transformer_variant() const;  // `variant`, typed (validate() checked it)
+  bool character_vocab() const { return vocab == "chars"; }  // else BPE pieces (translation)
+  bool is_translation() const { return task == "translate"; }
   bool has_attention() const { return is_transformer() || attention != "none"; }
 };
 

@@ -6,9 +6,9 @@
 
 #include <memory>
 
-#include "models/rnn_seq2seq.h"
+#include "models/architectures/rnn_seq2seq.h"
 #include "models/seq2seq_model.h"
-#include "models/transformer_seq2seq.h"
+#include "models/architectures/transformer_seq2seq.h"
 #include "tasks/task.h"
 #include "text/vocab.h"
 

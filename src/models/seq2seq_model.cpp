@@ -1,13 +1,15 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
+#include <map>
 #include <numeric>
 #include <stdexcept>
 
 #include "io/atomic_file.h"
-#include "models/attention_recorder.h"
-#include "models/checkpoint.h"
-#include "models/beam_search.h"
+#include "models/recording/attention_recorder.h"
+#include "models/loading/checkpoint.h"
+#include "models/decoding/beam_search.h"
 #include "models/seq2seq_impl.h"
 #include "text/char_vocab.h"
 #include "text/subword_vocab.h"
@@ -31,7 +33,7 @@ Seq2SeqModel::Impl::Impl(const Seq2SeqConfig& config, torch::Device dev, std::sh
     : cfg(config),
       source_vocab(std::move(source)),
       target_vocab(std::move(target)),
-      task(config.task == "translate" ? nullptr : make_task(config.task)),
+      task(config.is_translation() ? nullptr : make_task(config.task)),
       device(dev) {
   cfg.validate();
   if (cfg.is_transformer()) {
@@ -106,7 +108,7 @@ std::pair<torch::Tensor, torch::Tensor> Seq2SeqModel::Impl::training_logits(cons
     Encoded enc = rnn->encode(src.ids, src.lengths);
     return {rnn->forward_train(enc, tgt_in.ids, teacher_forcing), tgt_out.ids};
   }
-  if (cfg.variant != "encoder-only") return {transformer->forward(src.ids, tgt_in.ids), tgt_out.ids};
+  if (cfg.transformer_variant() != TransformerVariant::EncoderOnly) return {transformer->forward(src.ids, tgt_in.ids), tgt_out.ids};
   // Encoder-only: source position i predicts output token i, so outputs may not be longer.
   const int64_t S = src.ids.size(1), T = tgt_out.ids.size(1);
   if (T > S || (tgt_out.lengths > src.lengths).any().item<bool>())
@@ -119,13 +121,13 @@ std::pair<torch::Tensor, torch::Tensor> Seq2SeqModel::Impl::training_logits(cons
 // twice the source plus 10, so an undertrained model cannot babble for hundreds of steps.
 int output_limit(const Seq2SeqConfig& cfg, int64_t source_tokens) {
   const int most = cfg.max_output_length + 1;
-  return cfg.task == "translate" ? std::min<int>(most, static_cast<int>(2 * source_tokens + 10)) : most;
+  return cfg.is_translation() ? std::min<int>(most, static_cast<int>(2 * source_tokens + 10)) : most;
 }
 
 std::vector<std::vector<int>> Seq2SeqModel::Impl::greedy_ids(const TokenBatch& src) {
   const int64_t B = src.ids.size(0);
   std::vector<torch::Tensor> steps;
-  if (transformer && cfg.variant == "encoder-only") {
+  if (transformer && cfg.transformer_variant() == TransformerVariant::EncoderOnly) {
     steps.push_back(transformer->forward(src.ids, {}).argmax(-1));
   } else {
     torch::Tensor prev = torch::full({B, 1}, Vocab::kBos, torch::TensorOptions(torch::kLong).device(device));
@@ -136,7 +138,7 @@ std::vector<std::vector<int>> Seq2SeqModel::Impl::greedy_ids(const TokenBatch& s
     if (rnn) {
       enc = rnn->encode(src.ids, src.lengths);
       state = enc.state;
-    } else if (cfg.variant == "encoder-decoder") {
+    } else if (cfg.transformer_variant() == TransformerVariant::EncoderDecoder) {
       memory = transformer->encode(src.ids);
       src_valid = not_padding(src.ids);
     }
@@ -145,7 +147,7 @@ std::vector<std::vector<int>> Seq2SeqModel::Impl::greedy_ids(const TokenBatch& s
     for (int t = 0; t < limit; ++t) {
       torch::Tensor next;
       if (rnn) {
-        next = rnn->step(prev.squeeze(1), state, enc, t).logits.argmax(-1);
+        next = rnn->step(prev.squeeze(1), state, enc, t).argmax(-1);
       } else {
         torch::Tensor logits = memory.defined() ? transformer->decode(inputs, memory, src_valid) : transformer->forward(src.ids, inputs);
         next = logits.select(1, -1).argmax(-1);
@@ -177,7 +179,7 @@ const Seq2SeqConfig& Seq2SeqModel::config() const { return impl_->cfg; }
 
 namespace {
 std::pair<std::shared_ptr<const Vocab>, std::shared_ptr<const Vocab>> vocabs_of(const Seq2SeqConfig& cfg, const std::string& dir) {
-  if (cfg.vocab == "chars")
+  if (cfg.character_vocab())
     return {std::make_shared<CharVocab>(cfg.input_alphabet), std::make_shared<CharVocab>(cfg.output_alphabet)};
   SubwordVocabs v = load_subword_vocabs(dir);
   return {v.source, v.target};
@@ -224,209 +226,206 @@ std::string Seq2SeqModel::prepare_input(const std::string& text) const {
   if (norm.find_first_not_of(" \t\r\n") == std::string::npos) throw std::invalid_argument("input is empty");
   const std::vector<int> ids = impl_->source_vocab->encode(norm);  // throws naming what cannot be encoded
   if (static_cast<int>(ids.size()) > impl_->cfg.max_input_length)
-    throw std::invalid_argument("input is " + std::to_string(ids.size()) + (impl_->cfg.vocab == "chars" ? " characters" : " tokens") +
+    throw std::invalid_argument("input is " + std::to_string(ids.size()) + (impl_->cfg.character_vocab() ? " characters" : " tokens") +
                                 "; this model accepts at most " + std::to_string(impl_->cfg.max_input_length));
   return norm;
 }
 
 namespace {
 
-// What one decoding hypothesis has produced so far.
-struct Hypothesis {
-  std::vector<int> tokens;
+// Source ids of one prepared input, </s> last, with masked positions replaced by <unk>.
+TokenBatch masked_source_batch(Seq2SeqModel::Impl& m, const std::string& norm, const DecodeOptions& opts) {
+  TokenBatch src = m.source_batch({norm});
+  if (opts.masked_source.empty()) return src;
+  if (opts.mask_id < 0 && m.cfg.character_vocab())
+    throw std::invalid_argument("a character vocabulary has no <unk>: masking needs a placeholder character");
+  const int mask_id = opts.mask_id >= 0 ? opts.mask_id : SubwordVocab::kUnk;
+  for (size_t p : opts.masked_source) {
+    if (static_cast<int64_t>(p) >= src.ids.size(1) - 1)
+      throw std::invalid_argument("mask position " + std::to_string(p) + " is outside the input's " +
+                                  std::to_string(src.ids.size(1) - 1) + " tokens (</s> cannot be masked)");
+    src.ids[0][static_cast<int64_t>(p)] = mask_id;
+  }
+  return src;
+}
+
+// The search: what the model produces for one source, through the shared models/beam_search.
+struct Searched {
+  std::vector<int> ids;  // </s> included when produced
   double log_prob = 0;
-  std::vector<torch::Tensor> weights, scores, context;  // per step: [S], [S], [H]
+  std::string stopped;
 };
 
-double normalised(const Hypothesis& h, double alpha) {
-  return h.log_prob / std::pow((5.0 + h.tokens.size()) / 6.0, alpha);
+// Next-token log-probabilities with the specials a decoder must never produce banned.
+torch::Tensor banned_specials(torch::Tensor last) {
+  last.select(1, Vocab::kPad).fill_(-std::numeric_limits<float>::infinity());
+  last.select(1, Vocab::kBos).fill_(-std::numeric_limits<float>::infinity());
+  return torch::log_softmax(last, -1);
 }
 
-// The RNN decodes step by step with its state, recording each step's weights, scores and context.
-Translation translate_rnn(Seq2SeqModel::Impl& m, const std::string& input, const std::string& norm, const DecodeOptions& opts) {
-  TokenBatch src = m.source_batch({norm});
-  Encoded enc1 = m.rnn->encode(src.ids, src.lengths);
-  const bool recording = opts.record && m.cfg.attention != "none";
-  const int beam = std::max(1, opts.beam);
-  const int max_steps = m.cfg.max_output_length + 1;
-
-  std::vector<Hypothesis> alive(1), finished;
-  RnnState state = enc1.state;
-  for (int t = 0; t < max_steps && !alive.empty(); ++t) {
-    const int64_t n = static_cast<int64_t>(alive.size());
-    Encoded enc = n == 1 ? enc1 : enc1.expand(n);
-    enc.state = state;
-    std::vector<int64_t> prev_ids;
-    for (const auto& h : alive) prev_ids.push_back(h.tokens.empty() ? CharVocab::kBos : h.tokens.back());
-    torch::Tensor prev = torch::tensor(prev_ids, torch::kLong).to(m.device);
-    StepOutput so = m.rnn->step(prev, enc.state, enc, t);
-    torch::Tensor logp = torch::log_softmax(so.logits, -1).to(torch::kCPU);  // [n, V]
-    const int64_t V = logp.size(1);
-    // Candidates: the best `beam` continuations of every live hypothesis, ranked overall.
-    torch::Tensor total = logp + torch::tensor(std::vector<double>([&] {
-                                   std::vector<double> v;
-                                   for (const auto& h : alive) v.push_back(h.log_prob);
-                                   return v;
-                                 }()), torch::kDouble).to(torch::kFloat).unsqueeze(1);
-    auto [top_vals, top_idx] = total.view({-1}).topk(std::min<int64_t>(2 * beam, n * V));
-    std::vector<Hypothesis> next;
-    std::vector<int64_t> parents;
-    for (int64_t i = 0; i < top_idx.size(0) && static_cast<int>(next.size()) < beam; ++i) {
-      const int64_t flat = top_idx[i].item<int64_t>(), parent = flat / V;
-      const int token = static_cast<int>(flat % V);
-      Hypothesis h = alive[parent];
-      h.tokens.push_back(token);
-      h.log_prob = top_vals[i].item<double>();
-      if (recording) {
-        h.weights.push_back(so.attention.weights[parent][0].to(torch::kCPU));
-        h.scores.push_back(so.attention.scores[parent][0].to(torch::kCPU));
-        h.context.push_back(so.attention.context[parent][0].to(torch::kCPU));
+Searched search(Seq2SeqModel::Impl& m, const TokenBatch& src, const DecodeOptions& opts) {
+  BeamSearchOptions bo;
+  bo.beam = std::max(1, opts.beam);
+  bo.max_steps = output_limit(m.cfg, src.ids.size(1) - 1);
+  if (opts.max_new_tokens > 0) bo.max_steps = std::min(bo.max_steps, opts.max_new_tokens);
+  bo.eos = Vocab::kEos;
+  bo.length_penalty = bo.beam > 1 ? opts.length_penalty : 0.0;
+  bo.gnmt_penalty = true;
+  NextLogProbs next;
+  // RNN: the state after each prefix is cached, so each call runs one step per prefix.
+  Encoded enc;
+  std::map<std::vector<int>, RnnState> states;
+  torch::Tensor memory, valid;
+  if (m.rnn) {
+    enc = m.rnn->encode(src.ids, src.lengths);
+    next = [&](const std::vector<std::vector<int>>& prefixes) {
+      std::vector<torch::Tensor> rows;
+      std::map<std::vector<int>, RnnState> after;
+      for (const auto& p : prefixes) {
+        RnnState state = p.empty() ? enc.state : states.at(std::vector<int>(p.begin(), p.end() - 1));
+        const int64_t prev = p.empty() ? Vocab::kBos : p.back();
+        torch::Tensor logits = m.rnn->step(torch::tensor({prev}, torch::kLong).to(m.device), state, enc,
+                                           static_cast<int64_t>(p.size()));
+        rows.push_back(banned_specials(logits)[0]);
+        after[p] = state;
       }
-      if (token == CharVocab::kEos) {
-        finished.push_back(std::move(h));
-        if (beam == 1) break;
-      } else {
-        next.push_back(std::move(h));
-        parents.push_back(parent);
-      }
-    }
-    alive = std::move(next);
-    if (static_cast<int>(finished.size()) >= beam) break;
-    if (!alive.empty()) state = enc.state.index_select(torch::tensor(parents, torch::kLong).to(m.device));
-  }
-  if (finished.empty()) finished = std::move(alive);  // ran out of steps: keep the unfinished
-  const double alpha = beam > 1 ? opts.length_penalty : 0.0;
-  const Hypothesis& best = *std::max_element(finished.begin(), finished.end(), [&](const auto& a, const auto& b) {
-    return normalised(a, alpha) < normalised(b, alpha);
-  });
-
-  Translation tr;
-  tr.input = input;
-  tr.output = m.target_vocab->decode(best.tokens);
-  tr.log_prob = best.log_prob;
-  AttentionRun& run = tr.run;
-  run.input_text = input;
-  run.output_text = tr.output;
-  for (char c : norm) run.source_tokens.push_back(std::string(1, c));
-  run.source_tokens.push_back(CharVocab::kEosToken);
-  for (int id : best.tokens) run.target_tokens.push_back(m.target_vocab->token(id));
-  run.info["decoding"] = beam > 1 ? "beam " + std::to_string(beam) : "greedy";
-  if (norm != input) run.info["normalised_input"] = norm;
-  if (m.cfg.attention == "none") {
-    run.info["attention"] = "none: this model has no attention, so nothing was recorded";
-  } else if (recording) {
-    run.blocks.push_back(to_block(AttentionKind::Cross, 0, torch::stack(best.weights).unsqueeze(0)));
-    run.extras["cross.0.scores"] = to_array(torch::stack(best.scores).unsqueeze(0));
-    run.extras["cross.0.context"] = to_array(torch::stack(best.context));
-  }
-  return tr;
-}
-
-// The Transformer searches without recording, then records every head of every layer in one
-// teacher-forced pass over what it produced: the same weights the search computed, since each
-// position sees only the positions before it.
-Translation translate_transformer(Seq2SeqModel::Impl& m, const std::string& input, const std::string& norm,
-                                  const DecodeOptions& opts, const std::vector<int>* forced = nullptr) {
-  TransformerSeq2Seq& net = m.transformer;
-  const std::string variant = m.cfg.variant;
-  TokenBatch src = m.source_batch({norm});
-  if (!opts.masked_source.empty()) {
-    if (m.cfg.vocab != "bpe") throw std::invalid_argument("masking needs a vocabulary with <unk> (a translation model)");
-    for (size_t p : opts.masked_source) {
-      if (static_cast<int64_t>(p) >= src.ids.size(1) - 1)
-        throw std::invalid_argument("mask position " + std::to_string(p) + " is outside the input's " +
-                                    std::to_string(src.ids.size(1) - 1) + " tokens");
-      src.ids[0][static_cast<int64_t>(p)] = SubwordVocab::kUnk;
-    }
-  }
-  std::vector<int> produced;
-  double log_prob = 0;
-  if (forced) {  // teacher-forced: the given output, scored
-    produced = *forced;
-    std::vector<int64_t> in = {Vocab::kBos};
-    for (size_t i = 0; i + 1 < produced.size(); ++i) in.push_back(produced[i]);
-    torch::Tensor tgt_in = torch::tensor(in, torch::kLong).unsqueeze(0).to(m.device);
-    torch::Tensor logp = torch::log_softmax(net->forward(src.ids, tgt_in), -1)[0].to(torch::kCPU);
-    for (size_t i = 0; i < produced.size() && static_cast<int64_t>(i) < logp.size(0); ++i)
-      log_prob += logp[static_cast<int64_t>(i)][produced[i]].item<double>();
-  } else if (variant == "encoder-only") {
-    torch::Tensor logp = torch::log_softmax(net->forward(src.ids, {}), -1)[0];  // [S, V]
-    auto [best, ids] = logp.max(-1);
-    for (int64_t i = 0; i < ids.size(0); ++i) {
-      produced.push_back(static_cast<int>(ids[i].item<int64_t>()));
-      log_prob += best[i].item<double>();
-      if (produced.back() == Vocab::kEos) break;
-    }
+      states = std::move(after);
+      return torch::stack(rows);
+    };
   } else {
-    torch::Tensor memory, valid;
-    if (variant == "encoder-decoder") {
+    TransformerSeq2Seq& net = m.transformer;
+    if (m.cfg.transformer_variant() == TransformerVariant::EncoderDecoder) {
       memory = net->encode(src.ids);
       valid = not_padding(src.ids);
     }
-    auto next = [&](const std::vector<std::vector<int>>& prefixes) {
+    next = [&](const std::vector<std::vector<int>>& prefixes) {
       // Decoder inputs "<s> prefix" (every open prefix has the same length).
       const torch::Tensor tgt = m.target_batch_ids(prefixes).first.ids;
       const int64_t n = tgt.size(0);
       torch::Tensor logits = memory.defined() ? net->decode(tgt, memory.expand({n, -1, -1}), valid.expand({n, -1}))
                                               : net->forward(src.ids.expand({n, -1}), tgt);
-      torch::Tensor last = logits.select(1, -1);
-      last.select(1, Vocab::kPad).fill_(-std::numeric_limits<float>::infinity());
-      last.select(1, Vocab::kBos).fill_(-std::numeric_limits<float>::infinity());
-      return torch::log_softmax(last, -1);
+      return banned_specials(logits.select(1, -1));
     };
-    BeamSearchOptions bo;
-    bo.beam = std::max(1, opts.beam);
-    bo.max_steps = output_limit(m.cfg, src.ids.size(1) - 1);
-    bo.eos = Vocab::kEos;
-    bo.length_penalty = bo.beam > 1 ? opts.length_penalty : 0.0;
-    bo.gnmt_penalty = true;
-    BeamSearchResult r = beam_search(next, bo);
-    produced = r.ids;
-    log_prob = r.log_prob;
+  }
+  const BeamSearchResult r = beam_search(next, bo);
+  return {r.ids, r.log_prob, r.finished ? "end of text" : "max new tokens"};
+}
+
+// An encoder-only Transformer predicts one output token per input position, in one pass.
+Searched one_per_position(Seq2SeqModel::Impl& m, const TokenBatch& src) {
+  Searched s;
+  torch::Tensor logp = torch::log_softmax(m.transformer->forward(src.ids, {}), -1)[0];  // [S, V]
+  auto [best, ids] = logp.max(-1);
+  s.stopped = "max new tokens";
+  for (int64_t i = 0; i < ids.size(0); ++i) {
+    s.ids.push_back(static_cast<int>(ids[i].item<int64_t>()));
+    s.log_prob += best[i].item<double>();
+    if (s.ids.back() == Vocab::kEos) {
+      s.stopped = "end of text";
+      break;
+    }
+  }
+  return s;
+}
+
+// Log-probability of `ids` under teacher forcing, and the attention of that pass into `run`:
+// the one place trained models record. The same weights the search computed, since each
+// position sees only the positions before it.
+double forced_pass(Seq2SeqModel::Impl& m, const TokenBatch& src, const std::vector<int>& ids, bool record, AttentionRun& run) {
+  if (ids.empty()) return 0;
+  // Decoder inputs that produced the output: <s>, y1 .. y(n-1).
+  std::vector<int64_t> inputs = {Vocab::kBos};
+  for (size_t i = 0; i + 1 < ids.size(); ++i) inputs.push_back(ids[i]);
+  torch::Tensor tgt_in = torch::tensor(inputs, torch::kLong).unsqueeze(0).to(m.device);
+  torch::Tensor logp;  // [T, V]
+  if (m.rnn) {
+    Encoded enc = m.rnn->encode(src.ids, src.lengths);
+    RnnState state = enc.state;
+    AttentionRecorder rec;
+    std::vector<torch::Tensor> rows;
+    for (size_t t = 0; t < inputs.size(); ++t)
+      rows.push_back(m.rnn->step(tgt_in.select(1, static_cast<int64_t>(t)), state, enc, static_cast<int64_t>(t),
+                                 record ? &rec : nullptr)[0]);
+    logp = torch::log_softmax(torch::stack(rows), -1).to(torch::kCPU);
+    rec.into(run);
+  } else {
+    TransformerSeq2Seq& net = m.transformer;
+    const TransformerVariant variant = m.cfg.transformer_variant();
+    AttentionRecorder rec;
+    AttentionRecorder* r = record ? &rec : nullptr;
+    if (variant == TransformerVariant::EncoderOnly) {
+      logp = torch::log_softmax(net->forward(src.ids, {}, r), -1)[0].to(torch::kCPU);
+    } else if (variant == TransformerVariant::DecoderOnly) {
+      // One sequence: source, then <s> and every output token, each row the position's input.
+      inputs.push_back(ids.back());
+      tgt_in = torch::tensor(inputs, torch::kLong).unsqueeze(0).to(m.device);
+      logp = torch::log_softmax(net->forward(src.ids, tgt_in, r), -1)[0].to(torch::kCPU);
+      logp = logp.slice(0, 0, static_cast<int64_t>(ids.size()));
+      if (record) {
+        run.target_tokens = run.source_tokens;
+        for (int64_t id : inputs) run.target_tokens.push_back(m.target_vocab->token(static_cast<int>(id)));
+        run.info["layout"] = "decoder-only: one causal sequence, the source then <s> and the output (each position labelled by its input token)";
+      }
+    } else {
+      logp = torch::log_softmax(net->forward(src.ids, tgt_in, r), -1)[0].to(torch::kCPU);
+      run.info["target_axis"] = "row i: the decoding step that produced target token i (its input: the previous token)";
+    }
+    rec.into(run);
+  }
+  double log_prob = 0;
+  for (size_t i = 0; i < ids.size() && static_cast<int64_t>(i) < logp.size(0); ++i)
+    log_prob += logp[static_cast<int64_t>(i)][ids[i]].item<double>();
+  return log_prob;
+}
+
+Translation translate_one(Seq2SeqModel::Impl& m, const std::string& input, const std::string& norm, const DecodeOptions& opts) {
+  const TokenBatch src = masked_source_batch(m, norm, opts);
+  const bool per_position = m.cfg.is_transformer() && m.cfg.transformer_variant() == TransformerVariant::EncoderOnly;
+  Searched found;
+  if (opts.forced) {
+    const int V = m.target_vocab->size();
+    for (int id : *opts.forced)
+      if (id < 0 || id >= V)
+        throw std::invalid_argument("forced output: token id " + std::to_string(id) + " is outside the target vocabulary (0.." +
+                                    std::to_string(V - 1) + ")");
+    found.ids = *opts.forced;
+    found.stopped = "forced";
+  } else if (per_position) {
+    found = one_per_position(m, src);
+  } else {
+    found = search(m, src, opts);
   }
 
   Translation tr;
   tr.input = input;
-  tr.output = m.target_vocab->decode(produced);
-  tr.log_prob = log_prob;
+  tr.output_ids = found.ids;
+  tr.stopped = found.stopped;
+  tr.output = m.target_vocab->decode(found.ids);
   AttentionRun& run = tr.run;
   run.input_text = input;
   run.output_text = tr.output;
   const torch::Tensor src_cpu = src.ids[0].to(torch::kCPU);
-  for (int64_t i = 0; i < src_cpu.size(0); ++i) run.source_tokens.push_back(m.source_vocab->token(static_cast<int>(src_cpu[i].item<int64_t>())));
-  for (int id : produced) run.target_tokens.push_back(m.target_vocab->token(id));
-  run.info["decoding"] = forced                    ? "forced: the given output"
-                         : variant == "encoder-only" ? "one token per input position"
-                         : opts.beam > 1         ? "beam " + std::to_string(opts.beam)
-                                                 : "greedy";
+  for (int64_t i = 0; i < src_cpu.size(0); ++i) {
+    tr.source_ids.push_back(static_cast<int>(src_cpu[i].item<int64_t>()));
+    run.source_tokens.push_back(m.source_vocab->token(tr.source_ids.back()));
+  }
+  for (int id : found.ids) run.target_tokens.push_back(m.target_vocab->token(id));
+  tr.output_tokens = run.target_tokens;
+  run.info["decoding"] = opts.forced                 ? "forced: the given output"
+                         : per_position ? "one token per input position"
+                         : opts.beam > 1             ? "beam " + std::to_string(opts.beam)
+                                                     : "greedy";
   if (norm != input && m.task) run.info["normalised_input"] = norm;
   if (!opts.masked_source.empty()) {
     std::string list;
     for (size_t p : opts.masked_source) list += (list.empty() ? "" : ",") + std::to_string(p);
-    run.info["mask"] = "source tokens " + list + " replaced by <unk>";
+    run.info["mask"] = "source tokens " + list + " replaced by " +
+                       (opts.mask_id >= 0 ? "'" + m.source_vocab->token(opts.mask_id) + "'" : std::string("<unk>"));
   }
-  if (!opts.record || produced.empty()) return tr;
-
-  // Decoder inputs that produced the output: <s>, y1 .. y(n-1).
-  std::vector<int64_t> inputs = {Vocab::kBos};
-  for (size_t i = 0; i + 1 < produced.size(); ++i) inputs.push_back(produced[i]);
-  torch::Tensor tgt_in = torch::tensor(inputs, torch::kLong).unsqueeze(0).to(m.device);
-  TransformerRecording rec;
-  if (variant == "decoder-only") {
-    // One sequence: source, then <s> and every output token, each row the position's input.
-    inputs.push_back(produced.back());
-    tgt_in = torch::tensor(inputs, torch::kLong).unsqueeze(0).to(m.device);
-    net->forward(src.ids, tgt_in, &rec);
-    run.target_tokens = run.source_tokens;
-    for (int64_t id : inputs) run.target_tokens.push_back(m.target_vocab->token(static_cast<int>(id)));
-    run.info["layout"] = "decoder-only: one causal sequence, the source then <s> and the output (each position labelled by its input token)";
-  } else {
-    net->forward(src.ids, tgt_in, &rec);
-    run.info["target_axis"] = "row i: the decoding step that produced target token i (its input: the previous token)";
-  }
-  for (size_t l = 0; l < rec.encoder.size(); ++l) run.blocks.push_back(to_block(AttentionKind::EncoderSelf, static_cast<int>(l), rec.encoder[l][0]));
-  for (size_t l = 0; l < rec.decoder.size(); ++l) run.blocks.push_back(to_block(AttentionKind::DecoderSelf, static_cast<int>(l), rec.decoder[l][0]));
-  for (size_t l = 0; l < rec.cross.size(); ++l) run.blocks.push_back(to_block(AttentionKind::Cross, static_cast<int>(l), rec.cross[l][0]));
+  if (m.cfg.attention == "none" && !m.cfg.is_transformer())
+    run.info["attention"] = "none: this model has no attention, so nothing was recorded";
+  const double forced_log_prob = forced_pass(m, src, found.ids, opts.record, run);
+  tr.log_prob = opts.forced || per_position ? forced_log_prob : found.log_prob;
   return tr;
 }
 
@@ -435,24 +434,36 @@ Translation translate_transformer(Seq2SeqModel::Impl& m, const std::string& inpu
 Translation Seq2SeqModel::translate(const std::string& input, const DecodeOptions& opts) const {
   torch::NoGradGuard no_grad;
   impl_->module().eval();
-  const std::string norm = prepare_input(input);
-  if (!impl_->transformer && !opts.masked_source.empty())
-    throw std::invalid_argument("masking source tokens needs a translation model (a vocabulary with <unk>)");
-  return impl_->transformer ? translate_transformer(*impl_, input, norm, opts) : translate_rnn(*impl_, input, norm, opts);
+  return translate_one(*impl_, input, prepare_input(input), opts);
 }
 
 Translation Seq2SeqModel::force(const std::string& input, const std::string& output) const {
-  torch::NoGradGuard no_grad;
-  impl_->module().eval();
-  const std::string norm = prepare_input(input);
-  if (!impl_->transformer || impl_->cfg.variant != "encoder-decoder")
-    throw std::invalid_argument("scoring a given output needs an encoder-decoder Transformer");
-  std::vector<int> ids = impl_->target_vocab->encode(output);
-  ids.push_back(Vocab::kEos);
-  Translation t = translate_transformer(*impl_, input, norm, DecodeOptions{}, &ids);
+  DecodeOptions opts;
+  opts.forced = encode_output(output);
+  opts.forced->push_back(Vocab::kEos);
+  Translation t = translate(input, opts);
   t.output = t.run.output_text = output;
   return t;
 }
+
+std::vector<int> Seq2SeqModel::encode_output(const std::string& output) const {
+  try {
+    return impl_->target_vocab->encode(output);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("forced output: ") + e.what());
+  }
+}
+
+std::vector<std::string> Seq2SeqModel::source_tokens(const std::string& prepared_input) const {
+  std::vector<std::string> out;
+  for (int id : impl_->source_vocab->encode(prepared_input)) out.push_back(impl_->source_vocab->token(id));
+  out.push_back(Vocab::kEosToken);
+  return out;
+}
+
+std::vector<int> Seq2SeqModel::encode_source(const std::string& text) const { return impl_->source_vocab->encode(text); }
+
+int Seq2SeqModel::target_vocab_size() const { return impl_->target_vocab->size(); }
 
 std::vector<std::string> Seq2SeqModel::translate_batch(const std::vector<std::string>& inputs) const {
   torch::NoGradGuard no_grad;
@@ -483,17 +494,24 @@ std::vector<std::string> Seq2SeqModel::translate_corpus(const std::vector<std::s
 }
 
 AttentionSet Seq2SeqModel::to_attention_set(const std::vector<Translation>& translations) const {
+  std::vector<AttentionRun> runs;
+  for (const auto& t : translations) runs.push_back(t.run);
+  return to_attention_set(std::move(runs));
+}
+
+AttentionSet Seq2SeqModel::to_attention_set(std::vector<AttentionRun> runs) const {
   AttentionSet set;
   const Seq2SeqConfig& c = impl_->cfg;
   set.meta["model"] = "attnscope " + std::string(c.is_transformer() ? "transformer " + c.variant : "rnn seq2seq") + " (" + c.task + ")";
   set.meta["architecture"] = c.arch;
   set.meta["attention"] = c.is_transformer() ? "multi-head scaled dot-product" : c.attention;
   set.meta["config"] = c.to_json();
-  set.meta["subword"] = c.vocab == "bpe" ? "bpe@@" : "none";
+  set.meta["subword"] = !c.character_vocab() ? "bpe@@" : "none";
   set.meta["transforms"] = "";
-  for (const auto& t : translations) set.runs.push_back(t.run);
+  set.runs = std::move(runs);
   if (set.runs.size() > 1)
-    for (size_t i = 0; i < set.runs.size(); ++i) set.runs[i].name = set.runs[i].input_text;
+    for (auto& run : set.runs)
+      if (run.name.empty()) run.name = run.input_text;
   return set;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,9 +19,15 @@ struct DecodeOptions {
   int beam = 1;                 // 1 = greedy
   double length_penalty = 0.6;  // beam only: score / ((5 + len) / 6)^alpha (GNMT)
   bool record = true;           // record attention (weights, scores, context) of every step
-  // Source token positions (as in the run's source_tokens) replaced by <unk> before translating:
-  // a masking experiment. Only vocabularies with <unk> (BPE) can mask.
+  int max_new_tokens = 0;       // > 0: stop after this many tokens (</s> included), below the model's limit
+  // Source token positions (as in the run's source_tokens) replaced by `mask_id` before
+  // translating: a masking experiment. mask_id -1 means <unk> (BPE vocabularies); character
+  // vocabularies have none and name a placeholder character's id.
   std::vector<size_t> masked_source;
+  int mask_id = -1;
+  // Teacher forcing: these target ids (</s> may end them) instead of a search; the attention is
+  // recorded as if the model had produced them. Ids must be in the target vocabulary.
+  std::optional<std::vector<int>> forced;
 };
 
 struct Translation {
@@ -28,6 +35,10 @@ struct Translation {
   std::string output;            // decoded text, without </s>
   AttentionRun run;              // tokens and (when recorded) the cross block [1, Q, K]
   double log_prob = 0;           // sum of token log-probabilities of the output (incl. </s>)
+  std::vector<int> source_ids;   // what the encoder read (</s> last; masked ids where masked)
+  std::vector<int> output_ids;   // produced (or forced), </s> included when produced
+  std::vector<std::string> output_tokens;  // their pieces
+  std::string stopped;           // "end of text", "max new tokens" or "forced"
 };
 
 class Seq2SeqModel {
@@ -51,8 +62,16 @@ class Seq2SeqModel {
   std::string prepare_input(const std::string& text) const;
   Translation translate(const std::string& input, const DecodeOptions& opts = {}) const;
   // Teacher-forces `output` (plus </s>) and records attention as translate() would have: for word
-  // alignment of given sentence pairs. Encoder-decoder Transformers only.
+  // alignment of given sentence pairs. Every architecture and variant.
   Translation force(const std::string& input, const std::string& output) const;
+  // The target ids of `output` (no </s>); throws std::invalid_argument naming what the target
+  // vocabulary cannot encode.
+  std::vector<int> encode_output(const std::string& output) const;
+  // The source tokens a run reads for an (already prepared) input, </s> last.
+  std::vector<std::string> source_tokens(const std::string& prepared_input) const;
+  // Source ids of a text as it is (no normalisation, no </s>); throws naming what cannot be encoded.
+  std::vector<int> encode_source(const std::string& text) const;
+  int target_vocab_size() const;
   // Greedy, batched, no recording: for evaluation.
   std::vector<std::string> translate_batch(const std::vector<std::string>& inputs) const;
   // A whole corpus greedily, in batches of 64 inputs of similar length (less padding), outputs in
@@ -60,6 +79,7 @@ class Seq2SeqModel {
   std::vector<std::string> translate_corpus(const std::vector<std::string>& inputs,
                                             const std::function<void(size_t done)>& progress = {}) const;
   AttentionSet to_attention_set(const std::vector<Translation>& translations) const;
+  AttentionSet to_attention_set(std::vector<AttentionRun> runs) const;
 
   struct Impl;
   explicit Seq2SeqModel(std::unique_ptr<Impl> impl);

@@ -153,7 +153,8 @@ std::string encode_matrix(const Matrix& m, const std::string& dtype) {
   return out;
 }
 
-std::string encode_thumbnails(const AttentionSet& set, size_t run_index, const std::string& kind_text, size_t size) {
+std::string encode_thumbnails(const AttentionSet& set, size_t run_index, const std::string& kind_text, size_t size,
+                              size_t threads) {
   const AttentionRun& run = run_at(set, run_index);
   const AttentionKind kind = kind_from_name(kind_text);
   std::vector<const AttentionBlock*> blocks;
@@ -167,7 +168,7 @@ std::string encode_thumbnails(const AttentionSet& set, size_t run_index, const s
   const size_t layers = static_cast<size_t>(blocks.back()->layer + 1);
   std::vector<uint8_t> bytes(layers * heads * tr * tc, 0);
   std::vector<float> scales(layers * heads, 0.f);
-  // One task per (layer, head), spread over the cores: at 2,048 tokens this reads 2.4 GB.
+  // One task per (layer, head), spread over `threads`: at 2,048 tokens this reads 2.4 GB.
   std::vector<std::pair<const AttentionBlock*, size_t>> tasks;
   for (auto* b : blocks)
     for (size_t h = 0; h < b->heads; ++h) tasks.emplace_back(b, h);
@@ -188,7 +189,7 @@ std::string encode_thumbnails(const AttentionSet& set, size_t run_index, const s
         dst[k] = mx > 0 ? static_cast<uint8_t>(std::lround(std::clamp(pooled[k] / mx, 0.f, 1.f) * 255.f)) : 0;
     }
   };
-  const size_t n_threads = std::max<size_t>(1, std::min<size_t>({std::thread::hardware_concurrency(), tasks.size(), 16}));
+  const size_t n_threads = std::max<size_t>(1, std::min<size_t>({threads, tasks.size(), 256}));
   std::vector<std::thread> pool;
   for (size_t t = 1; t < n_threads; ++t) pool.emplace_back(work);
   work();

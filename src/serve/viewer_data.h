@@ -48,8 +48,9 @@ std::string default_dtype(size_t rows, size_t cols);
 std::string encode_matrix(const Matrix& m, const std::string& dtype);
 
 // Thumbnails of every (layer, head) of one kind in one run, as u8 [layers*heads, t_rows, t_cols]
-// with one scale per head (its maximum); header adds "layers", "heads", "rows", "cols".
-std::string encode_thumbnails(const AttentionSet& set, size_t run, const std::string& kind, size_t size);
+// with one scale per head (its maximum); header adds "layers", "heads", "rows", "cols". Pools
+// on up to `threads` threads (serve --threads).
+std::string encode_thumbnails(const AttentionSet& set, size_t run, const std::string& kind, size_t size, size_t threads = 1);
 
 // {"viridis": [[r, g, b], ...], ...}: the control points of render/colormap, so the viewer
 // draws with exactly the figures' colours.

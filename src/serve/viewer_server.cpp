@@ -14,6 +14,7 @@
 
 #include "io/atomic_file.h"
 #include "io/attention_file.h"
+#include "models/decoding/mask_experiment.h"
 #include "render/render.h"
 #include "serve/html_export.h"
 #include "serve/viewer_data.h"
@@ -67,7 +68,8 @@ std::string str_param(const httplib::Request& req, const std::string& name, cons
 
 struct ViewerServer::Impl {
   SetStore& sets;
-  std::vector<ModelBackend> models;
+  std::vector<std::shared_ptr<const Model>> models;
+  size_t threads = 1;
   std::mutex run_mutex;  // one model run at a time
   httplib::Server http;
   // Thumbnail responses by "set/run/kind/size": sets never change, and pooling a 2,048-token
@@ -82,7 +84,7 @@ struct ViewerServer::Impl {
       std::lock_guard lock(thumbs_mutex);
       if (auto it = thumbs_cache.find(key); it != thumbs_cache.end()) return it->second;
     }
-    auto bytes = std::make_shared<const std::string>(encode_thumbnails(set, run, kind, size));
+    auto bytes = std::make_shared<const std::string>(encode_thumbnails(set, run, kind, size, threads));
     std::lock_guard lock(thumbs_mutex);
     if (thumbs_cache.size() >= kMaxCachedThumbs) thumbs_cache.clear();
     thumbs_cache[key] = bytes;
@@ -91,7 +93,9 @@ struct ViewerServer::Impl {
 
   const std::string page = viewer_page();  // "/": the viewer in one request
 
-  Impl(SetStore& s, std::vector<ModelBackend> m) : sets(s), models(std::move(m)) { routes(); }
+  Impl(SetStore& s, std::vector<std::shared_ptr<const Model>> m, size_t t) : sets(s), models(std::move(m)), threads(t) {
+    routes();
+  }
 
   std::shared_ptr<const AttentionSet> set_of(const httplib::Request& req) {
     try {
@@ -104,8 +108,21 @@ struct ViewerServer::Impl {
   nlohmann::json info() {
     nlohmann::json ms = nlohmann::json::array();
     for (const auto& m : models) {
-      nlohmann::json j = {{"name", m.name}, {"summary", m.summary}, {"alphabet", m.alphabet}};
-      if (!m.alphabet.empty()) j["placeholder"] = std::string(1, mask_placeholder(m.alphabet));
+      const ModelInfo& i = m->info();
+      nlohmann::json j = {{"name", i.name},
+                          {"summary", i.summary},
+                          {"alphabet", i.alphabet},
+                          {"format", format_name(i.format)},
+                          {"role", role_name(i.role)},
+                          {"architecture", architecture_name(i.architecture)},
+                          {"kinds", i.kinds},
+                          {"layers", i.layers},
+                          {"heads", i.heads},
+                          {"takes_ids", i.takes_ids},
+                          {"mask_token", i.mask_token},
+                          {"mask_is_substitute", i.mask_is_substitute},
+                          {"max_input_tokens", i.max_input_tokens}};
+      if (!i.alphabet.empty()) j["placeholder"] = i.mask_token;  // character models: the masking character
       ms.push_back(j);
     }
     nlohmann::json ss = nlohmann::json::array();
@@ -114,8 +131,10 @@ struct ViewerServer::Impl {
     return {{"version", kViewerDataVersion}, {"mode", "server"}, {"models", ms}, {"sets", ss}};
   }
 
-  // POST /api/run {"model", "input", "mask": [positions]?}: runs the model (twice with a mask:
-  // runs "original" and "masked") and stores the set; answers its id and description.
+  // POST /api/run {"model", "input", "mask": [positions]?, "max_new_tokens"?, "beam"?,
+  // "forced_output"?}: runs the model (with a mask: the masking experiment, runs "original"
+  // and "masked", the masked one forced onto the original's output) and stores the set;
+  // answers its id and description, and the output.
   nlohmann::json run(const std::string& body) {
     nlohmann::json req;
     try {
@@ -124,49 +143,77 @@ struct ViewerServer::Impl {
       throw HttpError(400, std::string("malformed JSON: ") + e.what());
     }
     if (!req.is_object() || !req.contains("input") || !req["input"].is_string())
-      throw HttpError(400, "expected {\"model\": NAME, \"input\": TEXT, \"mask\": [positions]?}");
-    const ModelBackend* model = nullptr;
-    const std::string name = req.value("model", models.empty() ? std::string() : models[0].name);
+      throw HttpError(400, "expected {\"model\": NAME, \"input\": TEXT, \"mask\": [positions]?, \"max_new_tokens\": N?, "
+                           "\"beam\": K?, \"forced_output\": TEXT?}");
+    if (req.contains("model") && !req["model"].is_string()) throw HttpError(400, "model must be a name (a string)");
+    const Model* model = nullptr;
+    const std::string name = req.value("model", models.empty() ? std::string() : models[0]->info().name);
     for (const auto& m : models)
-      if (m.name == name) model = &m;
-    if (!model) throw HttpError(404, models.empty() ? "this server has no models (start it with --model DIR)"
-                                                    : "unknown model '" + name + "'");
-    std::vector<long> mask;
+      if (m->info().name == name) model = m.get();
+    if (!model) {
+      std::string known;
+      for (const auto& m : models) known += (known.empty() ? "" : ", ") + m->info().name;
+      throw HttpError(404, models.empty() ? "this server has no models (start it with --model DIR)"
+                                          : "unknown model '" + name + "' (this server has: " + known + ")");
+    }
+    Request r;
+    r.input = req["input"].get<std::string>();
+    auto integer = [&](const char* key, long lo, long hi) -> std::optional<long> {
+      if (!req.contains(key)) return std::nullopt;
+      if (!req[key].is_number_integer()) throw HttpError(400, std::string(key) + " must be an integer");
+      const long v = req[key].get<long>();
+      if (v < lo || v > hi)
+        throw HttpError(400, std::string(key) + " must be " + std::to_string(lo) + "-" + std::to_string(hi) + ", not " + std::to_string(v));
+      return v;
+    };
+    if (auto n = integer("max_new_tokens", 1, 4096)) r.decoding.max_new_tokens = static_cast<int>(*n);
+    if (auto k = integer("beam", 1, 16)) r.decoding.beam = static_cast<int>(*k);
+    if (req.contains("forced_output")) {
+      if (!req["forced_output"].is_string()) throw HttpError(400, "forced_output must be a string");
+      r.forced_output = req["forced_output"].get<std::string>();
+    }
+    std::vector<size_t> mask;
     if (req.contains("mask")) {
-      if (!req["mask"].is_array()) throw HttpError(400, "mask must be a list of source positions");
+      if (!req["mask"].is_array()) throw HttpError(400, "mask must be a list of input token positions");
       for (const auto& p : req["mask"]) {
         if (!p.is_number_integer()) throw HttpError(400, "mask positions must be integers");
-        mask.push_back(p.get<long>());
+        const long v = p.get<long>();
+        if (v < 0) throw HttpError(400, "mask position " + std::to_string(v) + " is negative");
+        mask.push_back(static_cast<size_t>(v));
       }
+      if (mask.size() > 4096) throw HttpError(400, "mask lists " + std::to_string(mask.size()) + " positions; at most 4096");
     }
-    std::string input, masked;
+    if (!mask.empty() && r.forced_output) throw HttpError(400, "mask forces the masked run onto the original's output; drop forced_output");
+    AttentionSet set;
+    Result first;
     try {
-      input = model->prepare(req["input"].get<std::string>());
-      if (!mask.empty()) masked = model->prepare(masked_input(input, mask, mask_placeholder(model->alphabet)));
+      std::lock_guard lock(run_mutex);
+      if (mask.empty()) {
+        first = model->run(r);
+        set = model->to_set({first.run});
+      } else {
+        MaskExperiment e = run_mask_experiment(*model, r, mask);
+        first = std::move(e.original);
+        set = std::move(e.set);
+      }
     } catch (const std::invalid_argument& e) {
       throw HttpError(400, e.what());
     } catch (const std::out_of_range& e) {
       throw HttpError(400, e.what());
     }
-    AttentionSet set;
-    {
-      std::lock_guard lock(run_mutex);
-      set = model->run(mask.empty() ? std::vector<std::string>{input} : std::vector<std::string>{input, masked});
-    }
-    std::string label = model->name + ": " + input;
+    std::string label = model->info().name + ": " + r.input;
     if (!mask.empty()) {
-      const std::string ph(1, mask_placeholder(model->alphabet));
-      set.runs[0].name = "original";
-      set.runs[1].name = "masked";
       nlohmann::json positions = mask;
-      set.runs[1].info["mask"] = positions.dump();
-      set.runs[1].info["mask_placeholder"] = ph;
+      set.runs[1].info["mask_placeholder"] = model->info().mask_token;
       label += " (masked " + positions.dump() + ")";
     }
     const int id = sets.add(label, "run", set);
     nlohmann::json d = set_description(*sets.get(id));
     d["id"] = id;
     d["name"] = label;
+    d["output"] = first.output;
+    d["text"] = first.text;
+    d["stopped"] = first.stopped;
     return d;
   }
 
@@ -285,8 +332,8 @@ struct ViewerServer::Impl {
   }
 };
 
-ViewerServer::ViewerServer(SetStore& sets, std::vector<ModelBackend> models)
-    : impl_(std::make_unique<Impl>(sets, std::move(models))) {}
+ViewerServer::ViewerServer(SetStore& sets, std::vector<std::shared_ptr<const Model>> models, size_t threads)
+    : impl_(std::make_unique<Impl>(sets, std::move(models), threads)) {}
 ViewerServer::~ViewerServer() = default;
 
 int ViewerServer::bind(const std::string& host, int port) {

@@ -1,20 +1,22 @@
 // `attnscope serve`: the viewer's files and its JSON + binary API over HTTP (docs/viewer.md).
-// Bad requests get 4xx and one line of JSON ({"error": "..."}), never a crash. Model runs are
-// serialised with a mutex (libtorch modules are not re-entrant); everything else runs in parallel.
+// Bad requests get 4xx and one line of JSON ({"error": "..."}), never a crash. Model runs (any
+// Model: trained, BERT, GPT-2, Llama, Marian) are serialised with a mutex (libtorch modules are not re-entrant); everything else runs in parallel.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "serve/model_backend.h"
+#include "models/model.h"
 #include "serve/set_store.h"
 
 namespace attnscope {
 
 class ViewerServer {
  public:
-  ViewerServer(SetStore& sets, std::vector<ModelBackend> models);
+  // `models`: any models (Model::load), listed by ModelInfo::name; `threads`: CPU threads one
+  // request may use (thumbnail pooling; model runs use what serve --threads gave the engine).
+  ViewerServer(SetStore& sets, std::vector<std::shared_ptr<const Model>> models, size_t threads = 1);
   ~ViewerServer();
 
   // Binds host:port (port 0: any free port) and returns the port; throws naming host and port.

@@ -10,7 +10,7 @@
 
 #include "io/atomic_file.h"
 #include "io/text_lines.h"
-#include "text/utf8.h"
+#include "core/utf8.h"
 
 namespace attnscope {
 namespace {

@@ -7,7 +7,7 @@
 #include "text/json_file.h"
 #include "text/special_tokens.h"
 #include "text/unicode_data.h"
-#include "text/utf8.h"
+#include "core/utf8.h"
 
 namespace attnscope {
 

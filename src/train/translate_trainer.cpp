@@ -14,7 +14,7 @@
 #include "io/atomic_file.h"
 #include "io/attention_file.h"
 #include "io/text_lines.h"
-#include "models/checkpoint.h"
+#include "models/loading/checkpoint.h"
 #include "models/seq2seq_impl.h"
 #include "text/subword_vocab.h"
 #include "train/adam_step.h"
@@ -222,7 +222,7 @@ TranslateTrainResult train_translation(const TranslateTrainOptions& o) {
                  pairs.size(), skipped, o.max_tokens, valid.src.size(), src_vocab->size(), tgt_vocab->size());
   const std::string snapshot = o.snapshot_sentence.empty() ? valid.src.front() : o.snapshot_sentence;
   const std::string snapshots_path = dir + "/snapshots.attn.safetensors";
-  AttentionSet snapshots = o.resume && fs::exists(snapshots_path) ? load_attention_set(snapshots_path) : model.to_attention_set({});
+  AttentionSet snapshots = o.resume && fs::exists(snapshots_path) ? load_attention_set(snapshots_path) : model.to_attention_set(std::vector<AttentionRun>{});
   snapshots.meta["snapshots"] = "the same sentence every " + std::to_string(o.eval_every) + " training steps";
 
   TranslateTrainResult result;

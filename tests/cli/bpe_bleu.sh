@@ -63,7 +63,7 @@ same "learn: gzip input" "$T/gz.codes" "$T/joined.codes"
   fail "bpe --help shows no example"
 "$BIN" bpe apply --help | grep -q "usage: attnscope bpe" && ok "bpe apply --help" || fail "bpe apply --help"
 
-# --- bleu: hand-computed (tests/core/test_bleu.cpp) ---------------------------------------------
+# --- bleu: hand-computed (tests/analysis/test_bleu.cpp) ---------------------------------------------
 printf 'the cat sat on the mat\nA b c d e\n' > "$T/hyp"
 printf 'the cat sat on a mat\nA b c x e\n' > "$T/ref"
 printf 'the cat sat on the mat\n' > "$T/hyp1"

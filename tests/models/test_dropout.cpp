@@ -1,9 +1,9 @@
-// models/dropout.h must be inverted dropout: keep each element with probability 1 - p,
+// models/architectures/dropout.h must be inverted dropout: keep each element with probability 1 - p,
 // independently, scale kept ones by 1 / (1 - p), pass the gradient through the same mask, repeat
 // under torch::manual_seed and do nothing outside training.
 #include <gtest/gtest.h>
 
-#include "models/dropout.h"
+#include "models/architectures/dropout.h"
 
 using namespace attnscope;
 

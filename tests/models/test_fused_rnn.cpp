@@ -2,7 +2,7 @@
 // and every gradient, including over padded batches.
 #include <gtest/gtest.h>
 
-#include "models/fused_rnn.h"
+#include "models/architectures/fused_rnn.h"
 
 using namespace attnscope;
 

@@ -7,9 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "hf_fixtures.h"
-#include "models/hf_folder.h"
-#include "models/hf_llama_reader.h"
-#include "models/llama2c_reader.h"
+#include "models/loading/hf_folder.h"
+#include "models/recording/attention_recorder.h"
+#include "models/loading/hf_llama_reader.h"
+#include "models/loading/llama2c_reader.h"
 
 using namespace attnscope;
 using namespace attnscope::testing;
@@ -54,10 +55,6 @@ void write_hf_folder(const LlamaWeights& w, const std::string& dir) {
   sw.save(dir + "/model.safetensors");
 }
 
-struct KeepAll : LayerAttentionSink {
-  std::vector<torch::Tensor> layers;
-  void record(int, const torch::Tensor& weights) override { layers.push_back(weights.clone()); }
-};
 
 }  // namespace
 
@@ -80,11 +77,15 @@ TEST(HfLlama, SameLogitsAndAttentionAsTheLlama2cPath) {
 
   torch::NoGradGuard no_grad;
   const torch::Tensor ids = torch::tensor({1, 403, 407, 261, 378, 284, 1, 9, 77, 300}, torch::kLong);
-  KeepAll a, b;
+  AttentionRecorder a, b;
   const torch::Tensor la = llama_forward(original, ids, &a), lb = llama_forward(converted, ids, &b);
   const double logit_diff = (la - lb).abs().max().item<double>();
+  const auto ba = a.blocks(), bb = b.blocks();
+  ASSERT_EQ(ba.size(), 5u);
+  ASSERT_EQ(bb.size(), ba.size());
   double att_diff = 0;
-  for (size_t l = 0; l < a.layers.size(); ++l) att_diff = std::max(att_diff, (a.layers[l] - b.layers[l]).abs().max().item<double>());
+  for (size_t l = 0; l < ba.size(); ++l)
+    for (size_t i = 0; i < ba[l].weights.size(); ++i) att_diff = std::max(att_diff, double(std::abs(ba[l].weights[i] - bb[l].weights[i])));
   std::printf("llama2.c vs HF folder: max |logit diff| %.3g, max |attention diff| %.3g\n", logit_diff, att_diff);
   EXPECT_LT(logit_diff, 1e-4);
   EXPECT_LT(att_diff, 1e-5);

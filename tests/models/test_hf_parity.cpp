@@ -7,8 +7,9 @@
 #include <cstdio>
 
 #include "hf_fixtures.h"
-#include "models/bert.h"
-#include "models/hf_folder.h"
+#include "models/recording/attention_recorder.h"
+#include "models/architectures/bert.h"
+#include "models/loading/hf_folder.h"
 #include "models/pretrained.h"
 
 using namespace attnscope;
@@ -67,22 +68,25 @@ TEST(Bert, PaddingAndTokenTypesMatchReference) {
     for (int i : ref.ints(name)) v.push_back(i);
     return torch::tensor(v, torch::kLong);
   };
-  struct Keep : LayerAttentionSink {
-    std::vector<torch::Tensor> layers;
-    void record(int, const torch::Tensor& weights) override { layers.push_back(weights.clone()); }
-  } sink;
+  AttentionRecorder rec;
   torch::NoGradGuard no_grad;
   const BertOutput out = bert_forward(w, longs("padded.ids"), longs("padded.token_types"),
-                                      longs("padded.attention_mask").to(torch::kBool), &sink);
+                                      longs("padded.attention_mask").to(torch::kBool), &rec);
   auto as_vector = [](const torch::Tensor& t) {
     torch::Tensor c = t.contiguous();
     return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
   };
-  ASSERT_EQ(sink.layers.size(), 2u);
+  const std::vector<AttentionBlock> blocks = rec.blocks();
+  ASSERT_EQ(blocks.size(), 2u);
   for (int l = 0; l < 2; ++l) {
-    const torch::Tensor a = sink.layers[static_cast<size_t>(l)];  // [H, T, T]
-    EXPECT_LT(max_abs_diff(as_vector(a), ref.floats("padded.attention." + std::to_string(l))), kAttentionTolerance);
-    EXPECT_EQ(a.slice(2, 9).abs().max().item<float>(), 0.0f) << "padding keys must get exactly zero weight";
+    const AttentionBlock& a = blocks[static_cast<size_t>(l)];  // [H, T, T]
+    EXPECT_EQ(a.kind, AttentionKind::EncoderSelf);
+    EXPECT_LT(max_abs_diff(a.weights, ref.floats("padded.attention." + std::to_string(l))), kAttentionTolerance);
+    float padded = 0;
+    for (size_t h = 0; h < a.heads; ++h)
+      for (size_t q = 0; q < a.queries; ++q)
+        for (size_t k = 9; k < a.keys; ++k) padded = std::max(padded, std::abs(a.at(h, q, k)));
+    EXPECT_EQ(padded, 0.0f) << "padding keys must get exactly zero weight";
   }
   expect_values_match(as_vector(out.hidden), ref.floats("padded.hidden"), "bert padded hidden");
   expect_values_match(as_vector(out.logits), ref.floats("padded.logits"), "bert padded logits");

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
-#include "models/llama2c_reader.h"
+#include "models/loading/llama2c_reader.h"
 #include "models/pretrained.h"
 #include "../test_util.h"
 

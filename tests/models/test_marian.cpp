@@ -6,19 +6,15 @@
 #include <limits>
 
 #include "hf_fixtures.h"
-#include "models/hf_folder.h"
-#include "models/marian.h"
+#include "models/recording/attention_recorder.h"
+#include "models/loading/hf_folder.h"
+#include "models/architectures/marian.h"
 #include "models/pretrained.h"
 
 using namespace attnscope;
 using namespace attnscope::testing;
 
 namespace {
-
-struct KeepAll : LayerAttentionSink {
-  std::vector<torch::Tensor> layers;
-  void record(int, const torch::Tensor& weights) override { layers.push_back(weights.clone()); }
-};
 
 std::vector<float> values(const torch::Tensor& t) {
   const torch::Tensor c = t.contiguous();
@@ -42,22 +38,29 @@ TEST(Marian, EveryKindOfAttentionMatchesReference) {
   const MarianWeights w = read_marian(HfFolder::open(dir));
   const Reference ref(dir);
   torch::NoGradGuard no_grad;
-  KeepAll enc, self, cross;
-  const torch::Tensor memory = marian_encode(w, longs(ref.ints("source")), &enc);
+  AttentionRecorder rec;
+  const torch::Tensor memory = marian_encode(w, longs(ref.ints("source")), &rec);
   torch::Tensor hidden;
-  const torch::Tensor logits = marian_decode(w, memory, longs(ref.ints("target_inputs")), &self, &cross, &hidden);
+  const torch::Tensor logits = marian_decode(w, memory, longs(ref.ints("target_inputs")), &rec, &hidden);
+  AttentionRun run;
+  rec.into(run);
+  ASSERT_EQ(run.blocks.size(), 6u);
   double worst = 0;
-  for (auto [kind, sink] : {std::pair<std::string, KeepAll*>{"encoder-self", &enc}, {"decoder-self", &self}, {"cross", &cross}}) {
-    ASSERT_EQ(sink->layers.size(), 2u) << kind;
-    for (int l = 0; l < 2; ++l)
-      worst = std::max(worst, max_abs_diff(values(sink->layers[static_cast<size_t>(l)]), ref.floats(kind + "." + std::to_string(l))));
-  }
+  for (const std::string kind : {"encoder-self", "decoder-self", "cross"})
+    for (int l = 0; l < 2; ++l) {
+      const AttentionBlock* b = run.find(kind_from_name(kind), l);
+      ASSERT_NE(b, nullptr) << kind << l;
+      worst = std::max(worst, max_abs_diff(b->weights, ref.floats(kind + "." + std::to_string(l))));
+    }
   const double dh = max_abs_diff(values(hidden), ref.floats("hidden")), dl = max_abs_diff(values(logits), ref.floats("logits"));
   std::printf("marian: max |attention diff| %.3g, hidden %.3g, logits %.3g\n", worst, dh, dl);
   EXPECT_LT(worst, 1e-5);
   EXPECT_LT(dh, 1e-4);
   EXPECT_LT(dl, 1e-4);
-  EXPECT_EQ(cross.layers[0].sizes(), torch::IntArrayRef({4, 5, 7}));  // [H, T, S]
+  const AttentionBlock* c0 = run.find(AttentionKind::Cross, 0);  // [H, T, S]
+  EXPECT_EQ(c0->heads, 4u);
+  EXPECT_EQ(c0->queries, 5u);
+  EXPECT_EQ(c0->keys, 7u);
 }
 
 TEST(Marian, GreedyTranslationThroughTheFacade) {

@@ -3,10 +3,11 @@
 
 #include <filesystem>
 
-#include "models/beam_search.h"
+#include "models/recording/attention_recorder.h"
+#include "models/decoding/beam_search.h"
 #include "models/seq2seq_impl.h"
 #include "models/seq2seq_model.h"
-#include "models/transformer_seq2seq.h"
+#include "models/architectures/transformer_seq2seq.h"
 #include "text/char_vocab.h"
 
 using namespace attnscope;
@@ -44,18 +45,27 @@ TEST(Transformer, RecordsEveryHeadOfEveryLayerAsDistributions) {
   torch::manual_seed(0);
   TransformerSeq2Seq net(tiny("encoder-decoder"), 29, 29);
   net->eval();
-  TransformerRecording rec;
+  AttentionRecorder rec;
   torch::Tensor logits = net->forward(ids({{5, 6, 7, 2}}), ids({{1, 9, 8}}), &rec);
   EXPECT_EQ(logits.sizes(), torch::IntArrayRef({1, 3, 29}));
-  ASSERT_EQ(rec.encoder.size(), 2u);
-  ASSERT_EQ(rec.decoder.size(), 2u);
-  ASSERT_EQ(rec.cross.size(), 2u);
-  EXPECT_EQ(rec.encoder[0].sizes(), torch::IntArrayRef({1, 4, 4, 4}));
-  EXPECT_EQ(rec.cross[1].sizes(), torch::IntArrayRef({1, 4, 3, 4}));
-  for (const auto* kind : {&rec.encoder, &rec.decoder, &rec.cross})
-    for (const auto& w : *kind) EXPECT_TRUE(torch::allclose(w.sum(-1), torch::ones_like(w.sum(-1)), 1e-5, 1e-6));
-  // Decoder self-attention is causal: nothing above the diagonal.
-  for (const auto& w : rec.decoder) EXPECT_EQ(w.triu(1).abs().max().item<float>(), 0.0f);
+  AttentionRun run;
+  rec.into(run);
+  ASSERT_EQ(run.blocks.size(), 6u);  // encoder-self, decoder-self, cross x 2 layers
+  const AttentionBlock* enc0 = run.find(AttentionKind::EncoderSelf, 0);
+  const AttentionBlock* cross1 = run.find(AttentionKind::Cross, 1);
+  ASSERT_TRUE(enc0 && cross1 && run.find(AttentionKind::DecoderSelf, 1));
+  EXPECT_EQ(std::vector<size_t>({enc0->heads, enc0->queries, enc0->keys}), std::vector<size_t>({4, 4, 4}));
+  EXPECT_EQ(std::vector<size_t>({cross1->heads, cross1->queries, cross1->keys}), std::vector<size_t>({4, 3, 4}));
+  for (const auto& b : run.blocks)
+    for (size_t h = 0; h < b.heads; ++h)
+      for (size_t q = 0; q < b.queries; ++q) {
+        double sum = 0;
+        for (size_t k = 0; k < b.keys; ++k) sum += b.at(h, q, k);
+        EXPECT_NEAR(sum, 1.0, 1e-5) << b.name();
+        // Decoder self-attention is causal: nothing above the diagonal.
+        if (b.kind == AttentionKind::DecoderSelf)
+          for (size_t k = q + 1; k < b.keys; ++k) EXPECT_EQ(b.at(h, q, k), 0.0f);
+      }
 }
 
 TEST(Transformer, PaddingChangesNothing) {
@@ -156,7 +166,7 @@ TEST(TransformerModel, SavesLoadsAndTranslatesTheSame) {
       ASSERT_NE(block, nullptr);
       EXPECT_EQ(block->heads, 4u);
     }
-  AttentionSet set = b.to_attention_set({tb});
+  AttentionSet set = b.to_attention_set(std::vector<Translation>{tb});
   EXPECT_NO_THROW(set.validate());
   // Beam search output is also recorded, and batched greedy agrees with one-at-a-time greedy.
   DecodeOptions beam;

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "text/unicode_data.h"
-#include "text/utf8.h"
+#include "core/utf8.h"
 
 using namespace attnscope;
 

@@ -85,7 +85,7 @@ await check('grid cell (layer 2, head 3) shows that head, read-out equals the fi
   await shot('02-grid-detail');
 });
 
-await check('switchers: mean of heads, magma, per-row max, heads view', async () => {
+await check('switchers: mean of heads, magma, per-row max, lines view', async () => {
   let n = await renders();
   await page.selectOption('#head', '-1'); await ready(n); n = await renders();
   await page.selectOption('#colormap', 'magma'); await ready(n); n = await renders();
@@ -94,8 +94,8 @@ await check('switchers: mean of heads, magma, per-row max, heads view', async ()
   assert(notes.includes('mean of heads') && notes.includes('per row'), `notes: ${notes}`);
   await shot('03-mean-magma-rownorm');
   n = await renders();
-  await page.click('#tabs button[data-view="heads"]'); await ready(n);
-  assert(await page.locator('#heads-canvas').count() === 1, 'no heads canvas');
+  await page.click('#tabs button[data-view="lines"]'); await ready(n);
+  assert(await page.locator('#lines-canvas').count() === 1, 'no lines canvas');
   await page.uncheck('.heads-toggle input[data-head="0"]');
   await shot('04-heads');
   n = await renders();

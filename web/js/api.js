@@ -26,6 +26,7 @@ export function createApi() {
         const { header, values } = decodeEnvelope(await source.bytes(u));
         return { ...header, values };
       }),
-    run: (model, input, mask) => source.post('/api/run', mask ? { model, input, mask } : { model, input }),
+    // extra: optional request fields (max_new_tokens, beam, forced_output).
+    run: (model, input, mask, extra = {}) => source.post('/api/run', { model, input, ...(mask ? { mask } : {}), ...extra }),
   };
 }

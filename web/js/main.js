@@ -4,11 +4,12 @@ import { createApi } from './api.js';
 import { buildLut } from './colormap.js';
 import { findBlock } from './views/common.js';
 import { renderCompare } from './views/compare.js';
-import { renderHeads } from './views/heads.js';
+import { renderLines } from './views/lines.js';
 import { renderOverview } from './views/overview.js';
 import { renderSteps } from './views/steps.js';
 
-const VIEWS = { overview: renderOverview, heads: renderHeads, compare: renderCompare, steps: renderSteps };
+// Tab names are the renderer's view names (attnscope render --view), except overview (grid + detail).
+const VIEWS = { overview: renderOverview, lines: renderLines, compare: renderCompare, steps: renderSteps };
 const $ = (id) => document.getElementById(id);
 
 const api = createApi();
@@ -66,7 +67,7 @@ async function render() {
       $('error').hidden = true;
     } catch (e) { fail(e); }
     root.replaceWith(fresh);
-    if (state.norm === 'row' && state.view !== 'heads') notes.push('colours normalised per row (each row scaled to its maximum; read-out stays raw)');
+    if (state.norm === 'row' && state.view !== 'lines') notes.push('colours normalised per row (each row scaled to its maximum; read-out stays raw)');
     if (state.merge) notes.push('subwords merged into words (sum over keys, mean over queries)');
     $('notes').textContent = notes.join(' \u00b7 ');
     window.attnscope.lastRenderAt = performance.now();
@@ -99,7 +100,14 @@ async function main() {
   }
   $('svg').hidden = api.source.embedded;
   $('set').addEventListener('change', () => openSet(+$('set').value).catch(fail));
-  $('model').addEventListener('change', () => { state.model = $('model').value; });
+  const modelChanged = () => {
+    const m = info.models.find((x) => x.name === state.model);
+    // Decoders and translation models produce tokens: say how many.
+    $('new-tokens-label').hidden = !m || m.role === 'encoder' || m.format === 'attnscope';
+    $('input').placeholder = m?.takes_ids ? 'token ids, e.g. 5 17 42 (no tokenizer files)' : 'type an input and press Enter';
+  };
+  $('model').addEventListener('change', () => { state.model = $('model').value; modelChanged(); });
+  if (info.models.length) modelChanged();
   for (const [id, key, parse] of [['run', 'run', Number], ['kind', 'kind', String], ['layer', 'layer', Number],
     ['head', 'head', Number], ['colormap', 'colormap', String], ['norm', 'norm', String]])
     $(id).addEventListener('change', () => update({ [key]: parse($(id).value) }));
@@ -108,8 +116,11 @@ async function main() {
   $('run-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
-      const d = await api.run(state.model, $('input').value);
-      await openSet(d.id);
+      const extra = $('new-tokens-label').hidden ? {} : { max_new_tokens: Number($('new-tokens').value) || 16 };
+      const d = await api.run(state.model, $('input').value, null, extra);
+      const m = info.models.find((x) => x.name === state.model);
+      // A generation opens on its generated tokens.
+      await openSet(d.id, m?.role === 'decoder' ? { view: 'steps', step: 0 } : {});
     } catch (e) { fail(e); }
   });
   $('png').addEventListener('click', () => {
@@ -118,7 +129,7 @@ async function main() {
     c.toBlob((blob) => download(blob, `attnscope-${state.view}.png`));
   });
   $('svg').addEventListener('click', () => {
-    const view = { overview: 'heatmap', heads: 'lines', compare: 'compare', steps: 'steps' }[state.view];
+    const view = state.view === 'overview' ? 'heatmap' : state.view;
     const q = `view=${view}&run=${state.run}&kind=${state.kind}&layer=${state.layer}&head=${state.head}&colormap=${state.colormap}&merge=${state.merge ? 'words' : 'none'}`;
     window.open(`/api/sets/${state.setId}/figure.svg?${q}`, '_blank');
   });

@@ -1,28 +1,44 @@
 // Steps (seed 004): a slider over decoding steps; at step t the decoder's query attends over the
 // source: its weights as bars, the heatmap with later steps dimmed, the output produced so far.
+// For a decoder-only model (GPT-2, Llama) the steps are the generated tokens: at each, the query
+// of the token before it attends over the prompt and everything generated so far.
 import { heatmap } from '../heatmap.js';
 import { cssColor } from '../colormap.js';
 import { axisTokens, blockName, el } from './common.js';
 
 export async function renderSteps(ctx) {
   const { api, state, run, lut, root, notes } = ctx;
-  const kind = run.blocks.some((b) => b.kind === 'cross') ? 'cross' : state.kind;
-  const layer = kind === state.kind ? state.layer : 0;
+  const kinds = run.blocks.map((b) => b.kind);
+  const kind = kinds.includes('cross') ? 'cross' : kinds.includes('decoder-self') ? 'decoder-self' : state.kind;
+  const layer = kind === state.kind ? state.layer : Math.max(...run.blocks.filter((b) => b.kind === kind).map((b) => b.layer));
   const m = await api.block(state.setId, state.run, blockName(kind, layer), state.head, state.merge);
   const tokens = axisTokens(run, kind, state.merge);
-  state.step = Math.min(state.step ?? 0, m.rows - 1);
-  const slider = el('input', { type: 'range', min: 0, max: m.rows - 1, value: state.step, id: 'step-slider' });
+  // Generation: rows from the last prompt token on produced the generated tokens.
+  const prompt = kind === 'decoder-self' && !state.merge ? Number(run.info.prompt_tokens) || 0 : 0;
+  const first = prompt > 0 ? Math.min(prompt - 1, m.rows - 1) : 0;
+  state.step = Math.min(Math.max(state.step ?? 0, first), m.rows - 1);
+  // The last position of a generation produced nothing that was kept (the text ended there).
+  const last = prompt > 0 ? Math.max(first, m.rows - 2) : m.rows - 1;
+  state.step = Math.min(state.step, last);
+  const slider = el('input', { type: 'range', min: first, max: last, value: state.step, id: 'step-slider' });
   const label = el('span', { id: 'step-label' });
   const out = el('div', { className: 'step-tokens' });
   const bars = el('canvas', { width: Math.max(300, tokens.cols.length * 26), height: 150 });
   const holder = el('div');
-  root.append(el('div', { className: 'panel' }, el('h2', { textContent: `decoding steps (${kind}, layer ${layer + 1})` }),
+  const title = prompt > 0 ? `generated tokens (${kind}, layer ${layer + 1})` : `decoding steps (${kind}, layer ${layer + 1})`;
+  root.append(el('div', { className: 'panel' }, el('h2', { textContent: title }),
     el('div', {}, slider, ' ', label), out, bars, holder));
   let canvas = null;
   function draw() {
     const t = state.step;
-    label.textContent = `step ${t + 1} of ${m.rows}: query ${JSON.stringify(tokens.rows[t])}`;
-    out.replaceChildren(...tokens.rows.map((s, i) => el('span', { className: i === t ? 'current' : '', textContent: s })));
+    if (prompt > 0) {
+      const produced = t + 1 < tokens.rows.length ? JSON.stringify(tokens.rows[t + 1]) : '(not kept: generation stopped)';
+      label.textContent = `generated token ${t - first + 1} of ${last - first + 1}: query ${JSON.stringify(tokens.rows[t])} \u2192 ${produced}`;
+    } else {
+      label.textContent = `step ${t + 1} of ${m.rows}: query ${JSON.stringify(tokens.rows[t])}`;
+    }
+    out.replaceChildren(...tokens.rows.map((s, i) => el('span', {
+      className: [i === t ? 'current' : '', prompt > 0 && i >= prompt ? 'generated' : ''].join(' ').trim(), textContent: s })));
     const g = bars.getContext('2d'), n = m.cols, bw = bars.width / n;
     g.fillStyle = '#fff'; g.fillRect(0, 0, bars.width, bars.height);
     let mx = 0; for (let k = 0; k < n; k++) mx = Math.max(mx, m.values[t * n + k]);
@@ -40,5 +56,6 @@ export async function renderSteps(ctx) {
   slider.addEventListener('input', () => { state.step = +slider.value; draw(); });
   draw();
   notes.push('bars: the weights of the current step, scaled to its maximum');
+  if (prompt > 0) notes.push(`rows from the prompt's last token on: each produced the next token (${prompt} prompt tokens; generated ones underlined)`);
   return canvas;
 }

@@ -1,0 +1,27 @@
+// The flags every model-running command shares, parsed in one place: --device and --threads.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "apps/args.h"
+
+namespace attnscope {
+
+struct Runtime {
+  std::string device = "cpu";  // cpu | cuda | cuda:N
+  int threads = 1;             // matrix-product threads (OpenBLAS) and the model's own pool
+};
+
+// Reads --device and --threads (default `default_threads`), gives the numerical engine that many
+// threads and keeps freed memory for reuse (models/threads.h). Help text: kRuntimeHelp.
+Runtime parse_runtime(Args& args, int default_threads = 1);
+
+inline constexpr const char* kRuntimeHelp =
+    "  --threads N         CPU threads for the matrix products (default 1)\n"
+    "  --device cpu|cuda   where the model runs (default cpu; cuda when libtorch was built with it)\n";
+
+// "0,3,8-11" -> {0, 3, 8, 9, 10, 11}; throws UsageError naming --flag.
+std::vector<int> parse_index_list(const std::string& flag, const std::string& text);
+
+}  // namespace attnscope

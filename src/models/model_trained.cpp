@@ -1,0 +1,180 @@
+// Models trained by attnscope (RNN or Transformer, toy tasks or translation) behind the Model
+// interface. Torch-free: it only drives Seq2SeqModel.
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <stdexcept>
+
+#include "models/model_adapters.h"
+#include "models/seq2seq_model.h"
+
+namespace attnscope {
+
+namespace fs = std::filesystem;
+
+std::string model_name_of(const std::string& path) {
+  const fs::path p = fs::path(path).lexically_normal();
+  std::string name = p.filename().string();
+  if (name.empty()) name = p.parent_path().filename().string();
+  return name;
+}
+
+void keep_selected(AttentionRun& run, const std::vector<int>& layers, const std::vector<int>& heads) {
+  if (layers.empty() && heads.empty()) return;
+  int most_layers = 0;
+  size_t most_heads = 0;
+  for (const auto& b : run.blocks) {
+    most_layers = std::max(most_layers, b.layer + 1);
+    most_heads = std::max(most_heads, b.heads);
+  }
+  for (int l : layers)
+    if (l < 0 || l >= most_layers)
+      throw std::invalid_argument("layer " + std::to_string(l) + " does not exist (the model has " + std::to_string(most_layers) +
+                                  ": 0.." + std::to_string(most_layers - 1) + ")");
+  for (int h : heads)
+    if (h < 0 || static_cast<size_t>(h) >= most_heads)
+      throw std::invalid_argument("head " + std::to_string(h) + " does not exist (the model has " + std::to_string(most_heads) +
+                                  ": 0.." + std::to_string(most_heads - 1) + ")");
+  std::vector<AttentionBlock> kept;
+  for (auto& b : run.blocks) {
+    if (!layers.empty() && std::find(layers.begin(), layers.end(), b.layer) == layers.end()) continue;
+    if (!heads.empty()) {
+      std::vector<float> w;
+      for (int h : heads) {
+        const float* from = b.weights.data() + static_cast<size_t>(h) * b.queries * b.keys;
+        w.insert(w.end(), from, from + b.queries * b.keys);
+      }
+      b.weights = std::move(w);
+      b.heads = heads.size();
+    }
+    kept.push_back(std::move(b));
+  }
+  run.blocks = std::move(kept);
+  // Extras (scores, context) belong to the heads as recorded; a selection drops them.
+  if (!heads.empty()) run.extras.clear();
+  auto join = [](const std::vector<int>& v) {
+    std::string s;
+    for (int i : v) s += (s.empty() ? "" : ",") + std::to_string(i);
+    return s;
+  };
+  if (!layers.empty()) run.info["layers"] = join(layers);
+  if (!heads.empty()) run.info["heads"] = join(heads);
+}
+
+void check_mask_positions(const std::vector<size_t>& positions, size_t count, bool last_is_end) {
+  const size_t maskable = last_is_end && count > 0 ? count - 1 : count;
+  for (size_t p : positions)
+    if (p >= maskable)
+      throw std::invalid_argument("mask position " + std::to_string(p) + " is outside the input's " + std::to_string(maskable) +
+                                  " maskable tokens (0.." + std::to_string(maskable == 0 ? 0 : maskable - 1) + ")" +
+                                  (last_is_end ? "; </s> cannot be masked" : ""));
+}
+
+namespace {
+
+// Character models have no [MASK] token: masked characters are replaced by a placeholder that is
+// in the vocabulary: the first of "_*?#. " the alphabet has, else its last character.
+char mask_placeholder(const std::string& alphabet) {
+  for (char c : std::string("_*?#. "))
+    if (alphabet.find(c) != std::string::npos) return c;
+  return alphabet.empty() ? '_' : alphabet.back();
+}
+
+class TrainedModel : public Model {
+ public:
+  TrainedModel(const std::string& dir, const std::string& device) : model_(Seq2SeqModel::load(dir, device)) {
+    const Seq2SeqConfig& c = model_.config();
+    info_.name = model_name_of(dir);
+    info_.summary = c.task + ", " + c.summary();
+    info_.format = ModelFormat::Attnscope;
+    info_.role = ModelRole::EncoderDecoder;
+    info_.architecture = c.is_transformer() ? Architecture::Transformer : Architecture::Rnn;
+    if (!c.is_transformer()) {
+      if (c.attention != "none") info_.kinds = {"cross"};
+      info_.layers = c.attention != "none" ? 1 : 0;
+      info_.heads = c.attention != "none" ? 1 : 0;
+    } else {
+      if (c.transformer_variant() == TransformerVariant::EncoderDecoder) info_.kinds = {"encoder-self", "decoder-self", "cross"};
+      if (c.transformer_variant() == TransformerVariant::DecoderOnly) info_.kinds = {"decoder-self"};
+      if (c.transformer_variant() == TransformerVariant::EncoderOnly) info_.kinds = {"encoder-self"};
+      info_.layers = c.layers;
+      info_.heads = c.heads;
+    }
+    if (c.character_vocab()) {
+      info_.alphabet = c.input_alphabet;
+      info_.mask_token = std::string(1, mask_placeholder(c.input_alphabet));
+    } else {
+      info_.mask_token = "<unk>";
+    }
+    info_.mask_is_substitute = true;
+    info_.subword = !c.character_vocab() ? "bpe@@" : "none";
+    info_.max_input_tokens = c.max_input_length;
+  }
+
+  const ModelInfo& info() const override { return info_; }
+
+  std::vector<std::string> tokenize(const std::string& text) const override {
+    return model_.source_tokens(model_.prepare_input(text));
+  }
+
+  Result run(const Request& req) const override {
+    const Seq2SeqConfig& c = model_.config();
+    if (req.decoding.sample) throw std::invalid_argument("sampling is not supported: attnscope decodes greedily or by beam search");
+    if (!c.has_attention() && req.record && !req.mask.empty())
+      throw std::invalid_argument(info_.name + " has no attention (--attention none): a masked comparison has nothing to compare");
+    DecodeOptions opts;
+    opts.beam = req.decoding.beam;
+    opts.max_new_tokens = req.decoding.max_new_tokens;
+    if (req.decoding.length_penalty >= 0) opts.length_penalty = req.decoding.length_penalty;
+    opts.record = req.record;
+    if (req.decoding.beam > 1 && c.is_transformer() && c.transformer_variant() == TransformerVariant::EncoderOnly)
+      throw std::invalid_argument("an encoder-only Transformer predicts one token per input position: there is no search to widen (--beam)");
+    const std::vector<std::string> tokens = model_.source_tokens(model_.prepare_input(req.input));
+    if (!req.mask.empty()) {
+      check_mask_positions(req.mask, tokens.size(), /*last_is_end=*/true);
+      opts.masked_source = req.mask;
+      // Character models replace ids, not text, so normalising cannot move the placeholder.
+      if (c.character_vocab()) opts.mask_id = model_.encode_source(info_.mask_token).at(0);
+    }
+    if (req.forced_output) {
+      opts.forced = model_.encode_output(*req.forced_output);
+      opts.forced->push_back(2);  // </s>
+    }
+    if (req.forced_ids) opts.forced = *req.forced_ids;
+    Translation t = model_.translate(req.input, opts);
+    if (!req.mask.empty() && c.character_vocab()) {
+      std::string list;
+      for (size_t p : req.mask) list += (list.empty() ? "" : ",") + std::to_string(p);
+      t.run.info["mask"] = "characters " + list + " replaced by '" + info_.mask_token +
+                           "' (a placeholder: character models have no mask token)";
+    }
+    if (req.record) keep_selected(t.run, req.layers, req.heads);
+    Result r;
+    r.input = req.input;
+    t.run.input_text = req.input;
+    r.output = r.text = t.output;
+    r.input_tokens = t.run.source_tokens;
+    r.input_ids = t.source_ids;
+    r.output_ids = t.output_ids;
+    r.output_tokens = t.output_tokens;
+    r.decoding = t.run.info["decoding"];
+    r.stopped = t.stopped;
+    t.run.info["stopped"] = t.stopped;
+    r.run = std::move(t.run);
+    return r;
+  }
+
+  AttentionSet to_set(std::vector<AttentionRun> runs) const override { return model_.to_attention_set(std::move(runs)); }
+
+ private:
+  Seq2SeqModel model_;
+  ModelInfo info_;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> load_trained_model(const std::string& dir, const std::string& device) {
+  return std::make_unique<TrainedModel>(dir, device);
+}
+
+}  // namespace attnscope

@@ -1,0 +1,76 @@
+#include "models/recording/attention_recorder.h"
+
+#include <algorithm>
+
+namespace attnscope {
+
+Array to_array(const torch::Tensor& t) {
+  torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
+  Array a;
+  for (int64_t d : c.sizes()) a.shape.push_back(static_cast<size_t>(d));
+  a.data.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+  return a;
+}
+
+AttentionBlock to_block(AttentionKind kind, int layer, const torch::Tensor& weights) {
+  TORCH_CHECK(weights.dim() == 3, "attention weights must be [heads, queries, keys], got ", weights.sizes());
+  Array a = to_array(weights);
+  AttentionBlock b;
+  b.kind = kind;
+  b.layer = layer;
+  b.heads = a.shape[0];
+  b.queries = a.shape[1];
+  b.keys = a.shape[2];
+  b.weights = std::move(a.data);
+  return b;
+}
+
+AttentionRecorder::AttentionRecorder(std::vector<int> layers, std::vector<int> heads)
+    : layers_(std::move(layers)), heads_(std::move(heads)) {}
+
+bool AttentionRecorder::wants(int layer) const {
+  return layers_.empty() || std::find(layers_.begin(), layers_.end(), layer) != layers_.end();
+}
+
+void AttentionRecorder::record(AttentionKind kind, int layer, const torch::Tensor& weights) {
+  if (!wants(layer)) return;
+  torch::Tensor w = weights.detach();
+  if (w.dim() == 4) {
+    TORCH_CHECK(w.size(0) == 1, "recording takes one sequence at a time, got a batch of ", w.size(0));
+    w = w[0];
+  }
+  TORCH_CHECK(w.dim() == 3, "attention weights must be [heads, queries, keys], got ", weights.sizes());
+  if (!heads_.empty()) {
+    torch::Tensor& index = head_index_[w.device().type()];
+    if (!index.defined()) index = torch::tensor(std::vector<int64_t>(heads_.begin(), heads_.end()), torch::kLong).to(w.device());
+    w = w.index_select(0, index);
+  }
+  // Kept on the model's device until blocks(): one host copy per block, none per step.
+  parts_[{kind, layer}].push_back(w);
+}
+
+void AttentionRecorder::record_extra(AttentionKind kind, int layer, const std::string& what, const torch::Tensor& values) {
+  if (!wants(layer)) return;
+  extras_[kind_name(kind) + "." + std::to_string(layer) + "." + what].push_back(values.detach());
+}
+
+std::vector<AttentionBlock> AttentionRecorder::blocks() const {
+  std::vector<AttentionBlock> out;
+  for (const auto& [key, parts] : parts_)
+    out.push_back(to_block(key.first, key.second, parts.size() == 1 ? parts[0] : torch::cat(parts, 1)));
+  return out;
+}
+
+void AttentionRecorder::into(AttentionRun& run) const {
+  for (auto& b : blocks()) run.blocks.push_back(std::move(b));
+  for (const auto& [name, parts] : extras_) run.extras[name] = to_array(parts.size() == 1 ? parts[0] : torch::cat(parts, -2));
+  auto join = [](const std::vector<int>& v) {
+    std::string s;
+    for (int i : v) s += (s.empty() ? "" : ",") + std::to_string(i);
+    return s;
+  };
+  if (!layers_.empty()) run.info["layers"] = join(layers_);
+  if (!heads_.empty()) run.info["heads"] = join(heads_);  // block head i is model head heads[i]
+}
+
+}  // namespace attnscope

@@ -1,0 +1,50 @@
+// The one place where attention is captured, for every architecture: the forward passes of BERT,
+// GPT-2, Llama, Marian, the trainable Transformer and the RNN hand each layer's weights to an
+// AttentionRecorder the caller passed in (null: nothing is recorded), and the recorder turns
+// them into AttentionSet blocks. It is also the one place torch tensors become plain arrays.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/attention_set.h"
+
+namespace attnscope {
+
+// weights [H, Q, K] (any device, any float dtype) -> an AttentionBlock of float32 weights.
+AttentionBlock to_block(AttentionKind kind, int layer, const torch::Tensor& weights);
+// Any tensor -> a float32 Array with its shape.
+Array to_array(const torch::Tensor& t);
+
+class AttentionRecorder {
+ public:
+  // Keeps only these layers and heads (empty: all). Callers validate the indices against the
+  // model first (a recorder does not know its size).
+  explicit AttentionRecorder(std::vector<int> layers = {}, std::vector<int> heads = {});
+
+  // One layer's weights [H, Q, K], or [1, H, Q, K] (a batch of one sequence). Recording the same
+  // kind and layer again appends the new query rows: decoders that run step by step (the RNN)
+  // record one row per step.
+  void record(AttentionKind kind, int layer, const torch::Tensor& weights);
+  // An extra array of a layer, "<kind>.<layer>.<what>" in the run ("cross.0.scores" [H, Q, K],
+  // "cross.0.context" [Q, D]); rows appended along dimension -2 like record().
+  void record_extra(AttentionKind kind, int layer, const std::string& what, const torch::Tensor& values);
+  bool wants(int layer) const;
+
+  // Everything recorded, copied to the host once: blocks in (kind, layer) order, and extras.
+  std::vector<AttentionBlock> blocks() const;
+  // Appends the blocks and extras to `run`, and notes a layer or head selection in its info.
+  void into(AttentionRun& run) const;
+
+ private:
+  std::vector<int> layers_, heads_;
+  std::map<std::pair<AttentionKind, int>, std::vector<torch::Tensor>> parts_;  // [H kept, q, K] pieces
+  std::map<std::string, std::vector<torch::Tensor>> extras_;
+  std::map<torch::Device::Type, torch::Tensor> head_index_;  // per device; undefined: all heads
+};
+
+}  // namespace attnscope
