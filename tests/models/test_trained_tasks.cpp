@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <map>
 
+#include "models/decoding/mask_experiment.h"
+#include "models/model.h"
 #include "models/seq2seq_model.h"
 #include "tasks/dates.h"
 #include "tasks/task.h"
@@ -162,6 +164,48 @@ TEST(TrainedDates, SeedExamples) {
   EXPECT_EQ(model.translate("Thrusday, October 13 2011").output, "13-10-2011");
   EXPECT_EQ(model.translate("28 March 2005").output, "28-03-2005");
   EXPECT_EQ(model.translate("FRIDAY 30 JULY 2021").output, "30-07-2021");
+}
+
+// Seed 001 on a character model: the masked run is forced onto the original's output, so both
+// runs have the same rows and their difference is defined; a placeholder stands in for [MASK].
+TEST(TrainedDates, MaskedComparisonSharesTheTarget) {
+  const std::string dir = model_dir("dates");
+  REQUIRE_MODEL(dir);
+  const auto model = Model::load(dir);
+  Request req;
+  req.input = "Friday 30 July 2021";
+  const MaskExperiment e = run_mask_experiment(*model, req, {0, 1, 2, 3, 4, 5});  // "friday"
+  e.set.validate();
+  EXPECT_EQ(e.original.output, "30-07-2021");
+  EXPECT_EQ(e.masked.output_ids, e.original.output_ids);
+  const AttentionBlock* a = e.set.runs[0].find(AttentionKind::Cross, 0);
+  const AttentionBlock* b = e.set.runs[1].find(AttentionKind::Cross, 0);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->queries, b->queries);
+  EXPECT_EQ(a->keys, b->keys);
+  EXPECT_NE(a->weights, b->weights);  // the input changed, so the attention did
+  EXPECT_EQ(e.set.runs[1].source_tokens[0], model->info().mask_token);
+  EXPECT_NE(e.set.runs[1].info.at("mask").find("placeholder"), std::string::npos);
+}
+
+// The same on the En->De model when bench/translate has trained one into models/en-de: seed
+// 001's sentence with "laws" and "universe" masked by <unk>.
+TEST(TrainedTranslation, MaskedComparisonSharesTheTarget) {
+  const std::string dir = std::string(ATTNSCOPE_SOURCE_DIR) + "/models/en-de";
+  if (!std::filesystem::exists(dir + "/model.safetensors")) GTEST_SKIP() << "skipped: no models/en-de (bench/translate trains it)";
+  const auto model = Model::load(dir);
+  Request req;
+  req.input = "What are the basic physical laws of the universe?";
+  const auto positions = mask_positions(model->tokenize(req.input), model->info().subword, MaskSpec::parse_words("laws,universe"));
+  const MaskExperiment e = run_mask_experiment(*model, req, positions, "words laws, universe");
+  e.set.validate();
+  EXPECT_EQ(e.masked.output_ids, e.original.output_ids);
+  for (const auto& block : e.set.runs[0].blocks) {
+    const AttentionBlock* other = e.set.runs[1].find(block.kind, block.layer);
+    ASSERT_NE(other, nullptr);
+    EXPECT_EQ(block.queries, other->queries) << block.name();
+  }
+  for (size_t p : positions) EXPECT_EQ(e.set.runs[1].source_tokens[p], "<unk>");
 }
 
 // The 2-layer, 4-head Transformer trained on reverse (tests/train_and_check.sh): solves it, and at
