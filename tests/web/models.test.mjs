@@ -1,40 +1,10 @@
 // The viewer on BERT, a language model and Marian, driven as a user would in headless Chromium
 // (Debian's /usr/bin/chromium via playwright-core). usage: node models.test.mjs URL LM_NAME SHOT_DIR
-import { chromium } from 'playwright-core';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { assert, openBrowser } from './harness.mjs';
 
 const [url, lmName, shots] = process.argv.slice(2);
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-let passed = 0, failed = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-    console.log(`ok   ${name}`);
-    passed++;
-  } catch (e) {
-    console.log(`FAIL ${name}: ${e.message.split('\n')[0]}`);
-    failed++;
-  }
-}
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
-
-const WAIT_MS = 15000, LIMIT_S = +(process.env.WEB_TEST_LIMIT_S || 100);
-setTimeout(() => { console.log(`FAIL: checks ran past ${LIMIT_S} s (${passed} passed before)`); process.exit(1); }, LIMIT_S * 1000).unref();
-const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attnscope-chromium-'));
-const browser = await chromium.launchPersistentContext(userDir, {
-  executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true, viewport: { width: 1400, height: 1000 }, timeout: 30000 });
-const page = browser.pages()[0] || await browser.newPage();
-page.setDefaultTimeout(WAIT_MS);
-const consoleErrors = [];
-page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-page.on('pageerror', (e) => consoleErrors.push(e.message));
-const ready = async (renders) => page.waitForFunction((n) => window.attnscope && window.attnscope.ready && window.attnscope.renders > n, renders ?? 0, { timeout: WAIT_MS });
-const renders = () => page.evaluate(() => window.attnscope.renders);
-const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+const { page, consoleErrors, check, ready, renders, shot, finish } =
+  await openBrowser({ shots, waitMs: 15000, defaultLimitS: 100, viewport: { width: 1400, height: 1000 } });
 const currentSet = () => page.evaluate(async () => window.attnscope.api.set(window.attnscope.state.setId));
 
 // Picks a model in the bar, types an input (and how many new tokens), presses Enter.
@@ -49,7 +19,7 @@ async function runInput(model, input, newTokens) {
 
 await check('page lists the three models with no console errors', async () => {
   await page.goto(url);
-  await page.waitForFunction(() => document.querySelectorAll('#model option').length === 3, null, { timeout: WAIT_MS });
+  await page.waitForFunction(() => document.querySelectorAll('#model option').length === 3);
   const names = await page.$$eval('#model option', (os) => os.map((o) => o.value));
   assert(names.includes('tiny-bert') && names.includes(lmName) && names.includes('tiny-marian'), `models: ${names}`);
   assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
@@ -123,7 +93,4 @@ await check('no console errors anywhere', async () => {
   assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
 });
 
-await browser.close();
-fs.rmSync(userDir, { recursive: true, force: true });
-console.log(`web models: ${passed} passed, ${failed} failed (screenshots: ${shots})`);
-process.exit(failed === 0 ? 0 : 1);
+await finish('web models');

@@ -2,14 +2,10 @@
 // download). usage: node viewer.test.mjs URL GRID_FILE SCREENSHOT_DIR [EXPORTED_HTML [LONG_FILE]]
 // GRID_FILE is the 3-layer x 4-head set the server was started with (make_set.py 3 4 10);
 // LONG_FILE a 1 x 2 x 700-token one (make_set.py 1 2 700), too long to draw cell by cell.
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { assert, openBrowser } from './harness.mjs';
 
 const [url, gridFile, shots, html, longFile] = process.argv.slice(2);
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // Reads one float32 weight straight from the .attn.safetensors file (docs/attention-file.md).
 function weightFromFile(file, tensor, h, q, k) {
@@ -21,34 +17,7 @@ function weightFromFile(file, tensor, h, q, k) {
   return buf.readFloatLE(8 + n + t.data_offsets[0] + ((h * Q + q) * K + k) * 4);
 }
 
-let passed = 0, failed = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-    console.log(`ok   ${name}`);
-    passed++;
-  } catch (e) {
-    console.log(`FAIL ${name}: ${e.message.split('\n')[0]}`);
-    failed++;
-  }
-}
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
-
-// Hard limits: every wait 10 s, the whole run WEB_TEST_LIMIT_S (run.sh gives what its deadline
-// leaves, and kills node a few seconds after).
-const WAIT_MS = 10000, LIMIT_S = +(process.env.WEB_TEST_LIMIT_S || 110);
-setTimeout(() => { console.log(`FAIL: checks ran past ${LIMIT_S} s (${passed} passed before)`); process.exit(1); }, LIMIT_S * 1000).unref();
-const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attnscope-chromium-'));
-const browser = await chromium.launchPersistentContext(userDir, {
-  executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true, viewport: { width: 1400, height: 900 }, timeout: 30000 });
-const page = browser.pages()[0] || await browser.newPage();
-page.setDefaultTimeout(WAIT_MS);
-const consoleErrors = [];
-page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-page.on('pageerror', (e) => consoleErrors.push(e.message));
-const ready = async (renders) => page.waitForFunction((n) => window.attnscope && window.attnscope.ready && window.attnscope.renders > n, renders ?? 0, { timeout: WAIT_MS });
-const renders = () => page.evaluate(() => window.attnscope.renders);
-const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+const { page, consoleErrors, check, ready, renders, shot, finish } = await openBrowser({ shots });
 
 // Hovers cell (q, k) of a heatmap canvas using the geometry it publishes.
 async function hover(selector, q, k) {
@@ -226,7 +195,4 @@ if (html) {
   console.log('note: attnscope export has no --html yet; exported-page check not run');
 }
 
-await browser.close();
-fs.rmSync(userDir, { recursive: true, force: true });
-console.log(`web viewer: ${passed} passed, ${failed} failed (screenshots: ${shots})`);
-process.exit(failed === 0 ? 0 : 1);
+await finish('web viewer');
