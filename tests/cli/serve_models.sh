@@ -97,5 +97,15 @@ elif [ "$(grep -c '' <<<"$out")" -eq 1 ] && grep -q "align needs an encoder-deco
 else bad "align on BERT: $out"; fi
 
 if stop_server; then ok "SIGINT: server stopped, exit 0"; else failures=$((failures + 1)); fi
+
+# run --json: the same keys for every model (the role adds its own few: predictions and tokens for
+# encoders, prompt_tokens for decoders, source_ids/target_ids for encoder-decoders).
+common='["attention","blocks","decoding","input","input_ids","input_tokens","model","output","output_ids","output_tokens","stopped","text"]'
+for spec in "tiny-bert|the cat [MASK] on the mat" "tiny-gpt2|The cat sat" "tiny-llama|1 5 9" "tiny-marian|5 17 42 8 0" "dates|30 July 2021"; do
+  name=${spec%%|*} input=${spec#*|}
+  dir=$FIX/$name; [ "$name" = dates ] && dir=$T/dates
+  if ! "$BIN" run --model "$dir" "$input" --max-new-tokens 4 --json > "$T/body" 2>"$T/err"; then bad "run --json $name: $(cat "$T/err")"; continue; fi
+  check "run --json $name has every common key" "all(k in d for k in $common)"
+done
 echo "serve_models: $passed passed, $failures failed"
 [ "$failures" -eq 0 ]
