@@ -91,11 +91,11 @@ class PretrainedAdapter : public Model {
       check_mask_positions(req.mask, ids.size(), ends_with_eos);
       for (size_t p : req.mask) ids[p] = model_.mask_id();
     }
+    if (info_.role == ModelRole::Encoder && (req.forced_output || req.forced_ids))
+      throw std::invalid_argument(info_.name + " is an encoder (" + model_.architecture() +
+                                  "): it reads its input once, so there is no output to force");
     std::optional<std::vector<int>> forced = req.forced_ids;
     if (req.forced_output && !forced) {
-      if (info_.role == ModelRole::Encoder)
-        throw std::invalid_argument(info_.name + " is an encoder (" + model_.architecture() +
-                                    "): it reads its input once, so there is no output to force");
       forced = model_.has_tokenizer() ? model_.encode_output(*req.forced_output)
                                       : parse_ids(*req.forced_output, info_.name, model_.tokenizer_problem());
     }
@@ -105,7 +105,6 @@ class PretrainedAdapter : public Model {
     for (int id : ids) r.input_tokens.push_back(model_.piece(id));
     r.input_ids = ids;
     if (info_.role == ModelRole::Encoder) {
-      if (forced) throw std::invalid_argument(info_.name + " is an encoder: there is no output to force");
       Encoding e = model_.fill_masks(ids, req.input, req.top_k, req.record, keep);
       r.predictions = e.predictions;
       r.decoding = "one pass";
