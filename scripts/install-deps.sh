@@ -14,6 +14,7 @@ APT_PACKAGES=(
   zlib1g-dev                       # inflating compressed .npz files (attnscope import)
   libsentencepiece-dev             # MarianMT's SentencePiece tokenizers (source.spm, target.spm)
   python3-torch python3-numpy      # benchmarks and cross-checks against PyTorch / numpy
+  pybind11-dev python3-dev python3-pytest   # the Python package (make python) and its tests
   libcpp-httplib-dev               # attnscope serve: header-only HTTP server
   chromium nodejs                  # viewer tests and bench: headless Chromium driven from node
 )

@@ -16,7 +16,7 @@ Square residual_mean(const AttentionBlock& b) {
   const size_t t = b.queries;
   Square a(t * t, 0.0);
   for (size_t h = 0; h < b.heads; ++h)
-    for (size_t i = 0; i < t * t; ++i) a[i] += b.weights[h * t * t + i];
+    for (size_t i = 0; i < t * t; ++i) a[i] += b.data()[h * t * t + i];
   for (size_t i = 0; i < t * t; ++i) a[i] = 0.5 * a[i] / static_cast<double>(b.heads);
   for (size_t q = 0; q < t; ++q) a[q * t + q] += 0.5;
   return a;

@@ -22,6 +22,13 @@ AttentionKind kind_from_name(const std::string& name) {
                               "' (expected encoder-self, decoder-self or cross)");
 }
 
+void AttentionBlock::own() {
+  if (!borrowed) return;
+  weights.assign(borrowed, borrowed + heads * queries * keys);
+  borrowed = nullptr;
+  owner.reset();
+}
+
 size_t Array::size() const {
   size_t n = 1;
   for (size_t d : shape) n *= d;
@@ -32,7 +39,7 @@ std::vector<float> AttentionBlock::mean_of_heads() const {
   std::vector<float> mean(queries * keys, 0.0f);
   if (heads == 0) return mean;
   for (size_t h = 0; h < heads; ++h)
-    for (size_t i = 0; i < queries * keys; ++i) mean[i] += weights[h * queries * keys + i];
+    for (size_t i = 0; i < queries * keys; ++i) mean[i] += data()[h * queries * keys + i];
   for (float& v : mean) v /= static_cast<float>(heads);
   return mean;
 }
@@ -58,8 +65,8 @@ void AttentionSet::validate() const {
     const AttentionRun& run = runs[r];
     for (const AttentionBlock& b : run.blocks) {
       const std::string where = "run " + std::to_string(r) + " block " + b.name();
-      if (b.weights.size() != b.heads * b.queries * b.keys)
-        throw std::invalid_argument(where + ": " + std::to_string(b.weights.size()) +
+      if (b.size() != b.heads * b.queries * b.keys || (b.borrowed && !b.weights.empty()))
+        throw std::invalid_argument(where + ": " + std::to_string(b.size()) +
                                     " weights for shape [" + std::to_string(b.heads) + ", " +
                                     std::to_string(b.queries) + ", " + std::to_string(b.keys) + "]");
       if (b.queries != run.query_tokens(b.kind).size())
@@ -68,8 +75,9 @@ void AttentionSet::validate() const {
       if (b.keys != run.key_tokens(b.kind).size())
         throw std::invalid_argument(where + ": " + std::to_string(b.keys) + " keys but " +
                                     std::to_string(run.key_tokens(b.kind).size()) + " key tokens");
-      for (float w : b.weights)
-        if (!std::isfinite(w)) throw std::invalid_argument(where + ": weight is not finite");
+      const float* w = b.data();
+      for (size_t i = 0; i < b.size(); ++i)
+        if (!std::isfinite(w[i])) throw std::invalid_argument(where + ": weight is not finite");
     }
     for (const auto& [name, a] : run.extras)
       if (a.data.size() != a.size())

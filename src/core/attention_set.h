@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,14 +36,25 @@ struct Array {
 };
 
 // One attention block: every head of one layer of one kind.
+//
+// Its weights are either owned (`weights`) or borrowed from memory someone else holds (a NumPy
+// array or a torch tensor handed in from Python, used without a copy): then `borrowed` points at
+// them and `owner` keeps that memory alive. Readers go through data() / at() / row(), which do not
+// care which.
 struct AttentionBlock {
   AttentionKind kind = AttentionKind::Cross;
   int layer = 0;
   size_t heads = 0, queries = 0, keys = 0;
-  std::vector<float> weights;  // [heads, queries, keys]
+  std::vector<float> weights;               // [heads, queries, keys] when owned
+  const float* borrowed = nullptr;          // [heads, queries, keys] when borrowed
+  std::shared_ptr<const void> owner;        // keeps borrowed memory alive
 
-  float at(size_t h, size_t q, size_t k) const { return weights[(h * queries + q) * keys + k]; }
-  const float* row(size_t h, size_t q) const { return weights.data() + (h * queries + q) * keys; }
+  const float* data() const { return borrowed ? borrowed : weights.data(); }
+  size_t size() const { return borrowed ? heads * queries * keys : weights.size(); }
+  float at(size_t h, size_t q, size_t k) const { return data()[(h * queries + q) * keys + k]; }
+  const float* row(size_t h, size_t q) const { return data() + (h * queries + q) * keys; }
+  // Copies borrowed weights into `weights` (before changing them, or outliving the owner).
+  void own();
   // Mean over heads, [queries, keys]. A display transform: callers must say so on the figure.
   std::vector<float> mean_of_heads() const;
   std::string name() const;  // "<kind>.<layer>", the tensor name in .attn.safetensors

@@ -23,7 +23,7 @@ void write_run_folder(const AttentionRun& run, const fs::path& dir) {
   fs::create_directories(dir, ec);
   if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
   for (const AttentionBlock& b : run.blocks)
-    write_file_atomic((dir / (b.name() + ".npy")).string(), npy_bytes({b.heads, b.queries, b.keys}, b.weights));
+    write_file_atomic((dir / (b.name() + ".npy")).string(), npy_bytes({b.heads, b.queries, b.keys}, b.data(), b.size()));
   const nlohmann::json tokens = {{"source_tokens", run.source_tokens},
                                  {"target_tokens", run.target_tokens},
                                  {"name", run.name},

@@ -23,7 +23,7 @@ SafetensorsWriter to_writer(const AttentionSet& set) {
     const std::string prefix = run_prefix(set, r);
     nlohmann::json blocks = nlohmann::json::array();
     for (const AttentionBlock& b : run.blocks) {
-      w.add_f32(prefix + b.name(), {b.heads, b.queries, b.keys}, b.weights);
+      w.add_f32(prefix + b.name(), {b.heads, b.queries, b.keys}, b.data(), b.size());
       blocks.push_back(b.name());
     }
     nlohmann::json extras = nlohmann::json::array();

@@ -68,7 +68,7 @@ void append_run(std::string& out, const AttentionRun& run, int indent, const std
     const AttentionBlock& first = run.blocks[0];
     field("kind", quoted(kind_name(first.kind)));
     std::vector<float> all;
-    for (const AttentionBlock& b : run.blocks) all.insert(all.end(), b.weights.begin(), b.weights.end());
+    for (const AttentionBlock& b : run.blocks) all.insert(all.end(), b.data(), b.data() + b.size());
     out += pad + "\"attention\": ";
     append_nested(out, all.data(), {run.blocks.size(), first.heads, first.queries, first.keys}, 0, indent + 2);
   } else {
@@ -78,7 +78,7 @@ void append_run(std::string& out, const AttentionRun& run, int indent, const std
       out += i ? ",\n" : "\n";
       out += pad;
       out += "  " + quoted(b.name()) + ": ";
-      append_nested(out, b.weights.data(), {b.heads, b.queries, b.keys}, 0, indent + 4);
+      append_nested(out, b.data(), {b.heads, b.queries, b.keys}, 0, indent + 4);
     }
     out += '\n';
     out += pad;

@@ -310,6 +310,10 @@ NpyArray parse_npy(std::string_view bytes, const std::string& name) {
 NpyArray read_npy(const std::string& path) { return parse_npy(read_file(path), path); }
 
 std::string npy_bytes(const std::vector<size_t>& shape, const std::vector<float>& values) {
+  return npy_bytes(shape, values.data(), values.size());
+}
+
+std::string npy_bytes(const std::vector<size_t>& shape, const float* values, size_t count) {
   std::string dims = "(";  // Python tuple syntax: "()", "(5,)", "(2, 3)"
   for (size_t i = 0; i < shape.size(); ++i) dims += (i ? ", " : "") + std::to_string(shape[i]);
   dims += shape.size() == 1 ? ",)" : ")";
@@ -324,7 +328,7 @@ std::string npy_bytes(const std::vector<size_t>& shape, const std::vector<float>
   out += static_cast<char>(header.size() & 0xff);
   out += static_cast<char>(header.size() >> 8);
   out += header;
-  out.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
+  out.append(reinterpret_cast<const char*>(values), count * sizeof(float));
   return out;
 }
 

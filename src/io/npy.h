@@ -31,5 +31,6 @@ NpyArray read_npy(const std::string& path);
 
 // The bytes of a version 1.0 .npy file holding `values` as '<f4' with `shape`, C order.
 std::string npy_bytes(const std::vector<size_t>& shape, const std::vector<float>& values);
+std::string npy_bytes(const std::vector<size_t>& shape, const float* values, size_t count);
 
 }  // namespace attnscope

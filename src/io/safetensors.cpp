@@ -214,7 +214,11 @@ void SafetensorsWriter::add(const std::string& name, DType dtype, std::vector<si
 }
 
 void SafetensorsWriter::add_f32(const std::string& name, std::vector<size_t> shape, const std::vector<float>& values) {
-  add(name, DType::F32, std::move(shape), values.data(), values.size() * sizeof(float));
+  add_f32(name, std::move(shape), values.data(), values.size());
+}
+
+void SafetensorsWriter::add_f32(const std::string& name, std::vector<size_t> shape, const float* values, size_t count) {
+  add(name, DType::F32, std::move(shape), values, count * sizeof(float));
 }
 
 std::string SafetensorsWriter::serialize() const {

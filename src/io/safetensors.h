@@ -52,6 +52,7 @@ class SafetensorsWriter {
  public:
   void add(const std::string& name, DType dtype, std::vector<size_t> shape, const void* data, size_t nbytes);
   void add_f32(const std::string& name, std::vector<size_t> shape, const std::vector<float>& values);
+  void add_f32(const std::string& name, std::vector<size_t> shape, const float* values, size_t count);
   void set_metadata(const std::string& key, const std::string& value) { metadata_[key] = value; }
 
   std::string serialize() const;           // the complete file as bytes

@@ -38,7 +38,7 @@ void keep_selected(AttentionRun& run, const std::vector<int>& layers, const std:
     if (!heads.empty()) {
       std::vector<float> w;
       for (int h : heads) {
-        const float* from = b.weights.data() + static_cast<size_t>(h) * b.queries * b.keys;
+        const float* from = b.data() + static_cast<size_t>(h) * b.queries * b.keys;
         w.insert(w.end(), from, from + b.queries * b.keys);
       }
       b.weights = std::move(w);

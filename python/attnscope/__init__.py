@@ -1,0 +1,247 @@
+"""attnscope for Python: attention from Hugging Face outputs or attnscope's own models, drawn as
+every figure of `attnscope render` and shown in the viewer.
+
+    import attnscope
+    s = attnscope.from_attentions(outputs.attentions, tokens)   # no copy for float32 CPU tensors
+    s.render("grid", "grid.png", highlight=(8, 8))
+    s                                                           # in a notebook: the grid, inline
+
+    m = attnscope.load("models/stories260K")                    # any model attnscope loads
+    r = m.run("Once upon a time", max_new_tokens=20)
+    r.text, r.tokens, r.attention                               # attention: an AttentionSet
+"""
+import warnings
+
+from . import _core
+from ._core import AttentionSet
+
+__all__ = ["AttentionSet", "from_attentions", "from_seq2seq", "open", "load", "Model", "RunResult"]
+
+open = _core.open  # noqa: A001 (attnscope.open(path), as the issue and docs name it)
+
+
+def _repr_png_(self):
+    kinds = self.kinds
+    if not kinds:
+        return None
+    return self.render("grid", None, kind=kinds[0])
+
+
+def _repr(self):
+    parts = [f"{k}: {self.layers[k]} layers x {self.heads[k]} heads" for k in self.kinds]
+    runs = self.runs
+    tokens = len(runs[0]["source_tokens"] or runs[0]["target_tokens"]) if runs else 0
+    return f"<attnscope.AttentionSet {len(runs)} run(s), {tokens} tokens; " + "; ".join(parts) + ">"
+
+
+AttentionSet._repr_png_ = _repr_png_
+AttentionSet.__repr__ = _repr
+
+
+def _as_float32(array, what, converted):
+    """A float32, C-contiguous NumPy array of `array` (a torch tensor or anything NumPy reads),
+    without a copy when it already is one; records in `converted` why a copy was made."""
+    import numpy as np
+
+    if hasattr(array, "detach") and hasattr(array, "is_cuda"):  # a torch tensor
+        if array.is_cuda or getattr(array, "device", None) is not None and str(array.device) != "cpu":
+            raise TypeError(f"{what} is on {array.device}: move it to the CPU first (.cpu())")
+        t = array.detach()
+        import torch
+
+        if t.dtype in (torch.float16, torch.bfloat16, torch.float64):
+            converted.add(f"{str(t.dtype).replace('torch.', '')} converted to float32")
+            t = t.float()
+        elif t.dtype != torch.float32:
+            raise TypeError(f"{what} has dtype {t.dtype}: attention weights must be floating point")
+        if not t.is_contiguous():
+            converted.add("non-contiguous tensor copied")
+            t = t.contiguous()
+        return t.numpy()  # shares the tensor's memory
+    a = np.asarray(array)
+    if a.dtype.kind not in "f":
+        raise TypeError(f"{what} has dtype {a.dtype}: attention weights must be floating point")
+    if a.dtype != np.float32:
+        converted.add(f"{a.dtype} converted to float32")
+        a = a.astype(np.float32)
+    if not a.flags["C_CONTIGUOUS"]:
+        converted.add("non-contiguous array copied")
+        a = np.ascontiguousarray(a)
+    return a
+
+
+def _layers(attentions, what, batch, converted):
+    """Per-layer [heads, queries, keys] arrays of batch item `batch` from what HF returns: a tuple
+    or list of [batch, heads, queries, keys] tensors or arrays (or one stacked array)."""
+    if attentions is None:
+        return []
+    if not isinstance(attentions, (list, tuple)):
+        if getattr(attentions, "ndim", 0) == 5:
+            attentions = list(attentions)
+        else:
+            raise TypeError(f"{what} must be a tuple or list of per-layer [batch, heads, queries, keys] arrays "
+                            f"(what outputs.attentions is), not {type(attentions).__name__}")
+    if len(attentions) == 0:
+        raise ValueError(f"{what} is empty: no layers")
+    out = []
+    for i, layer in enumerate(attentions):
+        a = _as_float32(layer, f"{what}[{i}]", converted)
+        if a.ndim != 4:
+            raise ValueError(f"{what}[{i}] has {a.ndim} dimensions; expected 4: [batch, heads, queries, keys]")
+        if not 0 <= batch < a.shape[0]:
+            raise ValueError(f"batch={batch} is outside {what}[{i}]'s batch of {a.shape[0]}")
+        out.append(a[batch])  # a view: still C-contiguous, still the caller's memory
+    heads, queries, keys = out[0].shape
+    for i, a in enumerate(out):
+        if a.shape != (heads, queries, keys):
+            raise ValueError(f"{what}[{i}] is {list(a.shape)} but {what}[0] is {[heads, queries, keys]}: "
+                             "every layer must have the same heads and lengths")
+    return out
+
+
+def _tokens(tokens, what):
+    if tokens is None:
+        return None
+    if isinstance(tokens, str):
+        raise TypeError(f"{what} must be a list of token strings, not one string")
+    return [str(t) for t in tokens]
+
+
+def _build(blocks, source_tokens, target_tokens, meta, converted):
+    import numpy as np
+
+    s = AttentionSet(meta)
+    s._add_run("", "", "", source_tokens or [], target_tokens or [], {})
+    for kind, layers in blocks:
+        for layer, a in enumerate(layers):
+            if not np.isfinite(a).all():
+                warnings.warn(f"{kind}.{layer} has weights that are not finite (NaN or inf); they are kept as they are",
+                              RuntimeWarning, stacklevel=3)
+            s._add_block(0, kind, layer, a)
+    if converted:
+        s._set_meta("converted", "; ".join(sorted(converted)))
+    return s
+
+
+def from_attentions(attentions, tokens, batch=0, kind=None):
+    """An AttentionSet from what a Hugging Face model returns with output_attentions=True.
+
+    attentions: a tuple or list of per-layer [batch, heads, queries, keys] torch tensors or NumPy
+      arrays (outputs.attentions). Contiguous float32 CPU tensors are used without a copy; float16,
+      bfloat16, float64 and non-contiguous ones are converted, and set.meta["converted"] says so.
+    tokens: the token strings of the sequence (tokenizer.convert_ids_to_tokens(input_ids[0])).
+    batch: which batch item (default 0).
+    kind: "encoder-self" (BERT-like) or "decoder-self" (GPT-2, Llama); default: encoder-self.
+    """
+    kind = kind or "encoder-self"
+    if kind not in ("encoder-self", "decoder-self"):
+        raise ValueError(f"kind must be 'encoder-self' or 'decoder-self', not {kind!r}")
+    converted = set()
+    layers = _layers(attentions, "attentions", batch, converted)
+    toks = _tokens(tokens, "tokens")
+    if toks is None:
+        raise ValueError("tokens are required: one string per position")
+    n = layers[0].shape[1]
+    if len(toks) != n or layers[0].shape[2] != n:
+        raise ValueError(f"{len(toks)} tokens but the attention is {layers[0].shape[1]} x {layers[0].shape[2]}")
+    meta = {"model": "from Python", "transforms": ""}
+    if kind == "encoder-self":
+        s = _build([(kind, layers)], toks, [], meta, converted)
+    else:
+        s = _build([(kind, layers)], [], toks, meta, converted)
+    return s
+
+
+def from_seq2seq(encoder_attentions=None, decoder_attentions=None, cross_attentions=None, source_tokens=None,
+                 target_tokens=None, batch=0):
+    """The same for encoder-decoders (Marian, T5, BART): any of the three may be None.
+    encoder: [.., S, S] over source_tokens; decoder: [.., T, T] over target_tokens; cross: [.., T, S]."""
+    converted = set()
+    enc = _layers(encoder_attentions, "encoder_attentions", batch, converted)
+    dec = _layers(decoder_attentions, "decoder_attentions", batch, converted)
+    cross = _layers(cross_attentions, "cross_attentions", batch, converted)
+    if not (enc or dec or cross):
+        raise ValueError("give at least one of encoder_attentions, decoder_attentions, cross_attentions")
+    src, tgt = _tokens(source_tokens, "source_tokens"), _tokens(target_tokens, "target_tokens")
+    if (enc or cross) and src is None:
+        raise ValueError("source_tokens are required with encoder or cross attentions")
+    if (dec or cross) and tgt is None:
+        raise ValueError("target_tokens are required with decoder or cross attentions")
+    checks = [("encoder_attentions", enc, len(src or []), len(src or [])),
+              ("decoder_attentions", dec, len(tgt or []), len(tgt or [])),
+              ("cross_attentions", cross, len(tgt or []), len(src or []))]
+    for what, layers, q, k in checks:
+        if layers and layers[0].shape[1:] != (q, k):
+            raise ValueError(f"{what} are {layers[0].shape[1]} x {layers[0].shape[2]} but the tokens give {q} x {k}")
+    blocks = [b for b in (("encoder-self", enc), ("decoder-self", dec), ("cross", cross)) if b[1]]
+    s = _build(blocks, src, tgt, {"model": "from Python", "transforms": ""}, converted)
+    return s
+
+
+class RunResult:
+    """What Model.run returns: .text, .output, .tokens (input and output), .ids, .stopped,
+    .predictions (encoders), .masked (with mask=), and .attention (an AttentionSet)."""
+
+    def __init__(self, result, attention):
+        self._r = result
+        self.attention = attention
+        self.input = result["input"]
+        self.output = result["output"]
+        self.text = result["text"]
+        self.tokens = result["input_tokens"] + result["output_tokens"]
+        self.input_tokens = result["input_tokens"]
+        self.output_tokens = result["output_tokens"]
+        self.ids = result["input_ids"] + result["output_ids"]
+        self.stopped = result["stopped"]
+        self.decoding = result["decoding"]
+        self.predictions = result["predictions"]
+        self.masked = result.get("masked")
+
+    def __repr__(self):
+        return f"<attnscope.RunResult {self.text!r} ({len(self.tokens)} tokens, {self.stopped or self.decoding})>"
+
+
+class Model:
+    """A model loaded by attnscope.load: .info, .tokenize(text), .run(text, ...)."""
+
+    def __init__(self, native):
+        self._m = native
+
+    @property
+    def info(self):
+        return self._m.info
+
+    def tokenize(self, text):
+        """The tokens the model reads for `text`, specials included."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a string, not {type(text).__name__}")
+        return self._m.tokenize(text)
+
+    def run(self, text, max_new_tokens=None, forced_output=None, mask=None, beam=1, layers=None, heads=None, top_k=5):
+        """Runs the model and records its attention. Decoders continue `text` (max_new_tokens,
+        default 64); encoder-decoders translate it (beam); encoders read it once (top_k predictions
+        per [MASK]). forced_output teacher-forces an output; mask (input token positions) runs the
+        masking experiment: runs "original" and "masked" in one set. The GIL is released."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a string, not {type(text).__name__}")
+        if max_new_tokens is not None and (not isinstance(max_new_tokens, int) or max_new_tokens < 1):
+            raise ValueError(f"max_new_tokens must be a positive integer, not {max_new_tokens!r}")
+        if not isinstance(beam, int) or beam < 1:
+            raise ValueError(f"beam must be a positive integer, not {beam!r}")
+        if mask is not None and any((not isinstance(p, int)) or p < 0 for p in mask):
+            raise ValueError(f"mask must list input token positions (integers >= 0), not {mask!r}")
+        result, attention = self._m._run(text, max_new_tokens or 0, forced_output, list(mask or []), beam,
+                                         list(layers or []), list(heads or []), top_k, True)
+        return RunResult(result, attention)
+
+    def __repr__(self):
+        i = self.info
+        return f"<attnscope.Model {i['name']}: {i['summary']}>"
+
+
+def load(path, device="cpu"):
+    """Any model attnscope loads: a folder made by `attnscope train`, a Hugging Face folder (BERT,
+    GPT-2, Llama, Marian) or a llama2.c checkpoint. Loads libtorch on first use."""
+    from . import _models
+
+    return Model(_models.load(str(path), device))
