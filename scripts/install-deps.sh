@@ -15,6 +15,7 @@ APT_PACKAGES=(
   libsentencepiece-dev             # MarianMT's SentencePiece tokenizers (source.spm, target.spm)
   python3-torch python3-numpy      # benchmarks and cross-checks against PyTorch / numpy
   pybind11-dev python3-dev python3-pytest   # the Python package (make python) and its tests
+  python3-venv python3-pip         # pip install . into a fresh venv (tests/python/pip_install.sh)
   libcpp-httplib-dev               # attnscope serve: header-only HTTP server
   chromium nodejs                  # viewer tests and bench: headless Chromium driven from node
 )
@@ -44,5 +45,19 @@ if [ ! -f node_modules/playwright-core/package.json ] && command -v npm >/dev/nu
     npm ci --no-audit --no-fund --loglevel=error || echo "install-deps: npm ci failed; browser tests will be skipped"
   else
     npm install --no-audit --no-fund --loglevel=error || echo "install-deps: npm install failed; browser tests will be skipped"
+  fi
+fi
+
+# PyPI, for the Python side only: the pinned build requirements of `pip install .`, kept as wheels
+# so that the test installing attnscope into a fresh venv needs no network. A failure here only
+# skips that test; `make run` never needs it.
+wheels=.cache/wheels
+if [ ! -f "$wheels/.complete" ] || [ python/requirements-build.txt -nt "$wheels/.complete" ]; then
+  mkdir -p "$wheels"
+  if /usr/bin/python3 -m pip download --quiet --no-deps -d "$wheels" -r python/requirements-build.txt 2>/dev/null ||
+     python3 -m pip download --quiet --no-deps -d "$wheels" -r python/requirements-build.txt; then
+    touch "$wheels/.complete"
+  else
+    echo "install-deps: could not download the Python build requirements; tests/python/pip_install.sh will be skipped"
   fi
 fi
