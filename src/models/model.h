@@ -11,7 +11,9 @@
 //   llama2.c checkpoints (a *.bin beside one tok*.bin, or a folder holding both).
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <stdexcept>
 #include <optional>
 #include <string>
 #include <vector>
@@ -79,6 +81,14 @@ struct Request {
   std::vector<int> heads;    // record only these heads of each layer (empty: all)
   int top_k = 5;             // encoders: predictions kept per mask token
   size_t max_input_tokens = 0;  // > 0: pretrained models read only the first N input tokens (corpus statistics)
+  // Asked before every decoding step; returning true stops the run with RunCancelled (Python's
+  // Ctrl-C, a closed request). Empty: never.
+  std::function<bool()> cancelled;
+};
+
+// Thrown when Request::cancelled said stop.
+struct RunCancelled : std::runtime_error {
+  RunCancelled() : std::runtime_error("the run was cancelled") {}
 };
 
 // An encoder's best guesses at one masked position.

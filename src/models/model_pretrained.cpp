@@ -116,6 +116,7 @@ class PretrainedAdapter : public Model {
       g.record = req.record;
       g.keep = keep;
       g.forced = forced;
+      if (req.cancelled) g.before_step = [&req] { if (req.cancelled()) throw RunCancelled(); };
       Generation gen = model_.generate_from(ids, req.input, g);
       r.output = gen.continuation;
       r.text = gen.text;
@@ -134,6 +135,7 @@ class PretrainedAdapter : public Model {
       t.record = req.record;
       t.keep = keep;
       t.forced = forced;
+      if (req.cancelled) t.before_step = [&req] { if (req.cancelled()) throw RunCancelled(); };
       PretrainedTranslation tr = model_.translate_ids(ids, req.input, t);
       r.output = r.text = tr.output;
       r.output_ids = tr.target_ids;

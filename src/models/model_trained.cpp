@@ -66,6 +66,7 @@ class TrainedModel : public Model {
     opts.max_new_tokens = req.decoding.max_new_tokens;
     if (req.decoding.length_penalty >= 0) opts.length_penalty = req.decoding.length_penalty;
     opts.record = req.record;
+    if (req.cancelled) opts.before_step = [&req] { if (req.cancelled()) throw RunCancelled(); };
     if (req.decoding.beam > 1 && c.is_transformer() && c.transformer_variant() == TransformerVariant::EncoderOnly)
       throw std::invalid_argument("an encoder-only Transformer predicts one token per input position: there is no search to widen (--beam)");
     const std::vector<std::string> tokens = model_.source_tokens(model_.prepare_input(req.input));

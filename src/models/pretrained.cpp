@@ -295,6 +295,7 @@ SearchResult search(const PretrainedArch& a, const PretrainedModel::Impl& m, con
   bo.max_steps = std::min(opts.max_new_tokens, context_limit);
   bo.eos = a.eos_id();
   bo.length_penalty = opts.length_penalty;
+  bo.before_step = opts.before_step;
   const BeamSearchResult found = beam_search(next, bo);
   SearchResult r{found.ids, "end of text"};
   if (!found.finished)
@@ -430,6 +431,7 @@ Generation PretrainedModel::generate_from(const std::vector<int>& prompt_ids, co
   // Each step reruns the whole prefix (no key/value cache): simple and exact, and cheap for the
   // small models attnscope shows; the recorded pass below needs the full sequence anyway.
   for (int step = 0; !opts.forced && step < opts.max_new_tokens; ++step) {
+    if (opts.before_step) opts.before_step();
     if (g.ids.size() >= context) {
       stopped = "context full";
       break;

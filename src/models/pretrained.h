@@ -6,6 +6,7 @@
 // model.safetensors; model_type llama, bert, gpt2), tokenizer from the same folder.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,7 @@ struct GenerateOptions {
   RecordOptions keep;       // which layers and heads the record keeps
   // Teacher forcing: continue the prompt with these ids instead of generating (no stop at EOS).
   std::optional<std::vector<int>> forced;
+  std::function<void()> before_step;  // called before every generated token (it may throw to stop)
 };
 
 struct Generation {
@@ -71,6 +73,7 @@ struct TranslateOptions {
   RecordOptions keep;  // applies to the encoder's and the decoder's layers alike
   // Teacher forcing: these target ids (</s> may end them) instead of a search.
   std::optional<std::vector<int>> forced;
+  std::function<void()> before_step;  // called before every search step (it may throw to stop)
 };
 
 class PretrainedModel {

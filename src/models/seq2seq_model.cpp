@@ -271,6 +271,7 @@ Searched search(Seq2SeqModel::Impl& m, const TokenBatch& src, const DecodeOption
   bo.eos = Vocab::kEos;
   bo.length_penalty = bo.beam > 1 ? opts.length_penalty : 0.0;
   bo.gnmt_penalty = true;
+  bo.before_step = opts.before_step;
   NextLogProbs next;
   // RNN: the state after each prefix is cached, so each call runs one step per prefix.
   Encoded enc;

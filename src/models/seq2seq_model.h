@@ -28,6 +28,7 @@ struct DecodeOptions {
   // Teacher forcing: these target ids (</s> may end them) instead of a search; the attention is
   // recorded as if the model had produced them. Ids must be in the target vocabulary.
   std::optional<std::vector<int>> forced;
+  std::function<void()> before_step;  // called before every search step (it may throw to stop)
 };
 
 struct Translation {

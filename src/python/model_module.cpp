@@ -76,6 +76,12 @@ PYBIND11_MODULE(_models, m) {
             req.heads = std::move(heads);
             req.top_k = top_k;
             req.record = record;
+            // Ctrl-C: Python's handler only sets a flag while C++ runs; check it at every step.
+            req.cancelled = [] {
+              py::gil_scoped_acquire gil;
+              if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+              return false;
+            };
             PySet set;
             py::dict result;
             if (mask.empty()) {

@@ -106,3 +106,23 @@ def test_sets_do_not_load_libtorch():
     out = subprocess.run([os.sys.executable, "-c", code], check=True, capture_output=True, text=True,
                          env={**os.environ}).stdout.strip()
     assert out == "False"
+
+
+def test_ctrl_c_stops_a_long_run_cleanly():
+    if not os.path.exists(os.path.join(STORIES, "stories260K.bin")):
+        pytest.skip("skipped: ../shared not found")
+    import signal
+    import threading
+    import time
+
+    m = attnscope.load(STORIES)
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    start = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        m.run("Once upon a time", max_new_tokens=480)
+    stopped_after = time.perf_counter() - start
+    timer.join()
+    r = m.run("Once upon a time", max_new_tokens=3)  # still usable afterwards
+    assert len(r.output_tokens) == 3
+    assert stopped_after < 5, f"took {stopped_after:.1f} s to stop"

@@ -20,6 +20,7 @@ BeamSearchResult beam_search(const NextLogProbs& next_log_probs, const BeamSearc
   std::vector<Hyp> open = {Hyp{}}, finished;
   bool done = false;
   for (int step = 0; step < opts.max_steps && !open.empty(); ++step) {
+    if (opts.before_step) opts.before_step();
     std::vector<std::vector<int>> prefixes;
     for (const Hyp& h : open) prefixes.push_back(h.ids);
     const torch::Tensor logp = next_log_probs(prefixes).to(torch::kCPU, torch::kFloat).contiguous();  // [n, V]

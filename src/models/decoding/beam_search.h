@@ -16,6 +16,7 @@ struct BeamSearchOptions {
   int eos = 2;                // the token that finishes a hypothesis
   double length_penalty = 1;  // a finished hypothesis scores sum(log p) / lp(length)
   bool gnmt_penalty = false;  // lp(n) = ((5 + n) / 6)^length_penalty (GNMT); else n^length_penalty (HF)
+  std::function<void()> before_step;  // called before every step (it may throw to stop the search)
 };
 
 struct BeamSearchResult {
