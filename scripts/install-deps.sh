@@ -16,6 +16,7 @@ APT_PACKAGES=(
   python3-torch python3-numpy      # benchmarks and cross-checks against PyTorch / numpy
   pybind11-dev python3-dev python3-pytest   # the Python package (make python) and its tests
   python3-venv python3-pip         # pip install . into a fresh venv (tests/python/pip_install.sh)
+  python3-nbclient python3-ipykernel python3-nbconvert   # examples/attention.ipynb run headless (tests/python/notebook.sh)
   libcpp-httplib-dev               # attnscope serve: header-only HTTP server
   chromium nodejs                  # viewer tests and bench: headless Chromium driven from node
 )

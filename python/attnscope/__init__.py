@@ -10,14 +10,16 @@ every figure of `attnscope render` and shown in the viewer.
     r = m.run("Once upon a time", max_new_tokens=20)
     r.text, r.tokens, r.attention                               # attention: an AttentionSet
 """
+import builtins
 import warnings
 
 from . import _core
 from ._core import AttentionSet
 
-__all__ = ["AttentionSet", "from_attentions", "from_seq2seq", "open", "load", "Model", "RunResult"]
+__all__ = ["AttentionSet", "from_attentions", "from_seq2seq", "open", "load", "show", "Model", "RunResult"]
 
-open = _core.open  # noqa: A001 (attnscope.open(path), as the issue and docs name it)
+builtins_open = builtins.open
+open = _core.open  # noqa: A001 (attnscope.open(path), as the docs name it)
 
 
 def _repr_png_(self):
@@ -176,6 +178,37 @@ def from_seq2seq(encoder_attentions=None, decoder_attentions=None, cross_attenti
     blocks = [b for b in (("encoder-self", enc), ("decoder-self", dec), ("cross", cross)) if b[1]]
     s = _build(blocks, src, tgt, {"model": "from Python", "transforms": ""}, converted)
     return s
+
+
+class Viewer:
+    """The interactive viewer (overview, lines, compare, steps, hover read-out, zoom) inline in a
+    notebook cell: the same page as `attnscope export --html`, with the set's data embedded, in a
+    sandboxed iframe. Nothing is fetched from anywhere (no CDN, no second port), and it survives
+    saving the notebook and reopening it without a kernel. .html is the page itself."""
+
+    def __init__(self, attention_set, height=760, title="attention"):
+        self.set = attention_set
+        self.height = int(height)
+        self.html = attention_set.html(title)
+
+    def _repr_html_(self):
+        import html as _html
+
+        return (f'<iframe class="attnscope-viewer" srcdoc="{_html.escape(self.html, quote=True)}" '
+                f'style="width:100%;height:{self.height}px;border:1px solid #ddd" '
+                'sandbox="allow-scripts allow-downloads"></iframe>')
+
+    def save(self, path):
+        """Writes the page as one self-contained HTML file."""
+        with builtins_open(path, "w", encoding="utf-8") as f:
+            f.write(self.html)
+
+
+def show(data, tokens=None, height=760, title="attention", **from_kw):
+    """The viewer inline: `show(outputs.attentions, tokens)` (any from_attentions input) or
+    `show(a_set)`. Returns a Viewer, which a notebook displays; elsewhere, .save(path) writes it."""
+    s = data if isinstance(data, AttentionSet) else from_attentions(data, tokens, **from_kw)
+    return Viewer(s, height=height, title=title)
 
 
 class RunResult:
