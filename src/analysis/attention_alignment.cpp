@@ -44,9 +44,14 @@ std::vector<Link> align_run(const AttentionRun& run, SubwordStyle style, const A
   if (opts.head >= static_cast<int>(block->heads))
     throw std::invalid_argument("head " + std::to_string(opts.head) + " does not exist (the layer has " +
                                 std::to_string(block->heads) + " heads)");
-  const std::vector<float> weights =
+  std::vector<float> weights =
       opts.head < 0 ? block->mean_of_heads()
                     : std::vector<float>(block->row(opts.head, 0), block->row(opts.head, 0) + block->queries * block->keys);
+  if (opts.shift) {  // row i <- row i + 1; the last row has no next step and gets no link
+    const size_t Q = block->queries, Kp = block->keys;
+    std::copy(weights.begin() + static_cast<std::ptrdiff_t>(Kp), weights.end(), weights.begin());
+    std::fill(weights.end() - static_cast<std::ptrdiff_t>(std::min(Q, size_t{1}) * Kp), weights.end(), 0.0f);
+  }
   const Words tgt = words_of(run.target_tokens, style), src = words_of(run.source_tokens, style);
   const std::vector<float> merged = merge_pieces(weights.data(), tgt.groups, src.groups);
   const size_t K = src.groups.words.size();
@@ -63,7 +68,7 @@ std::vector<Link> align_run(const AttentionRun& run, SubwordStyle style, const A
         best = static_cast<int>(k);
       }
     }
-    if (!opts.threshold && best >= 0) links.emplace_back(src.index[best], tgt.index[q]);
+    if (!opts.threshold && best >= 0 && row[best] > 0) links.emplace_back(src.index[best], tgt.index[q]);
   }
   std::sort(links.begin(), links.end());
   return links;

@@ -17,6 +17,10 @@ struct AlignOptions {
   int head = -1;            // head; -1: the mean of heads
   bool threshold = false;   // false: each target word links to its most-attended source word
   double min_weight = 0.3;  // threshold: every word pair with at least this (merged) weight
+  // Read target piece i from query row i + 1, the decoding step that takes it as its input,
+  // instead of row i, the step that produced it ("shift-att", Chen et al. 2020): a decoder's
+  // attention while producing a word often already looks at the source of the next one.
+  bool shift = false;
 };
 
 // Links (source word, target word), 0-based over the words of the run's non-special tokens.

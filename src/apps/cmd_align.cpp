@@ -31,6 +31,8 @@ options:
   --layer N           cross-attention layer (default: the last)
   --head N            head (default: the mean of heads)
   --threshold X       link every word pair with merged weight >= X instead of the argmax
+  --shift             read each target word from the decoding step that takes it as its input
+                      (the row after the one that produced it; "shift-att", Chen et al. 2020)
   --out FILE          write the links here (default: stdout)
   --gold FILE         also score against gold links (sure i-j, possible ipj): prints precision,
                       recall and AER for every layer and head and their means, the best head,
@@ -52,7 +54,7 @@ example:
 }  // namespace
 
 int cmd_align(int argc, char** argv) {
-  Args args(argc, argv, {"swap", "json"});
+  Args args(argc, argv, {"swap", "json", "shift"});
   if (args.help()) {
     std::fputs(kHelp, stdout);
     return 0;
@@ -65,6 +67,7 @@ int cmd_align(int argc, char** argv) {
     base.threshold = true;
     base.min_weight = args.get_double("threshold", 0.3, 0.0, 1.0);
   }
+  base.shift = args.has("shift");
   PharaohOptions gold_opts;
   gold_opts.base = static_cast<int>(args.get_int("gold-base", 0, 0, 1));
   gold_opts.swap = args.has("swap");

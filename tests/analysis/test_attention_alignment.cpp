@@ -54,3 +54,19 @@ TEST(AttentionAlignment, PicksAHeadOrTheMean) {
   bad.layer = 3;
   EXPECT_THROW(align_run(r, SubwordStyle::None, bad), std::invalid_argument);
 }
+
+// shift-att: target word i is read from the step that takes it as input (row i + 1).
+TEST(AttentionAlignment, ShiftReadsTheRowAfterEachTargetWord) {
+  AttentionRun r = run_with({"a", "b", "c", "</s>"}, {"x", "y", "z", "</s>"},
+                            {0.1f, 0.8f, 0.05f, 0.05f,   // producing x: looks at b
+                             0.1f, 0.1f, 0.7f, 0.1f,     // producing y (reads x): c
+                             0.8f, 0.1f, 0.05f, 0.05f,   // producing z (reads y): a
+                             0.1f, 0.7f, 0.1f, 0.1f});   // producing </s> (reads z): b
+  EXPECT_EQ(pharaoh_line(align_run(r, SubwordStyle::None, {})), "0-2 1-0 2-1");
+  AlignOptions s;
+  s.shift = true;
+  EXPECT_EQ(pharaoh_line(align_run(r, SubwordStyle::None, s)), "0-1 1-2 2-0");
+  // Without </s> the last word has no next step: no link rather than a made-up one.
+  AttentionRun cut = run_with({"a", "b", "</s>"}, {"x", "y"}, {0.2f, 0.7f, 0.1f, 0.6f, 0.3f, 0.1f});
+  EXPECT_EQ(pharaoh_line(align_run(cut, SubwordStyle::None, s)), "0-0");
+}
