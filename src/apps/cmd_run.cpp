@@ -220,6 +220,8 @@ int cmd_run(int argc, char** argv) {
     } else {
       print_result(e.original, *model, "original: ");
       print_result(e.masked, *model, "masked:   ");
+      if (info.role != ModelRole::Encoder)
+        std::fprintf(stderr, "the masked run is forced onto the original's output, so both share one target\n");
     }
     std::fprintf(stderr, "masked: %s\n", e.set.runs[1].info.at("mask").c_str());
     set = e.set;
