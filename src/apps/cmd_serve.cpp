@@ -15,6 +15,7 @@
 #include "io/attention_file.h"
 #include "apps/runtime_flags.h"
 #include "models/model.h"
+#include "serve/request_guard.h"
 #include "serve/viewer_server.h"
 
 namespace attnscope {
@@ -31,7 +32,8 @@ options:
                      train, a Hugging Face folder (BERT, GPT-2, Llama, Marian) or a llama2.c
                      checkpoint; the viewer lists each by its folder's name
   --port N           (default 8080; 0 = any free port, printed on start)
-  --host ADDR        (default 127.0.0.1: only this machine; 0.0.0.0 opens it to the network)
+  --host ADDR        (default 127.0.0.1: only this machine; 0.0.0.0 opens it to the network,
+                     with a token in the printed address that every request must carry)
   --threads N        CPU threads for model runs and for pooling thumbnails (default 1)
   --device cpu|cuda  where the models run (default cpu)
 
@@ -134,6 +136,14 @@ int cmd_serve(int argc, char** argv) {
 
   ViewerServer server(sets, std::move(models), static_cast<size_t>(runtime.threads));
   const int bound = server.bind(host, port);
+  const bool open_to_network = host != "127.0.0.1" && host != "localhost" && host != "::1";
+  std::string token;
+  if (open_to_network) {
+    token = random_token();
+    server.require_token(token);
+    std::fprintf(stderr, "attnscope serve: listening on %s: anyone who can reach this machine could run the models and read "
+                         "the sets, so every request must carry the token in the address below\n", host.c_str());
+  }
   StopSignals stop_signals;  // installed before the first request thread exists
   std::atomic<bool> listening_done{false};
   std::thread stopper([&] {
@@ -144,7 +154,8 @@ int cmd_serve(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   });
-  std::printf("attnscope serve: http://%s:%d/  (Ctrl-C stops it)\n", host == "0.0.0.0" ? "127.0.0.1" : host.c_str(), bound);
+  std::printf("attnscope serve: http://%s:%d/%s  (Ctrl-C stops it)\n", host == "0.0.0.0" ? "127.0.0.1" : host.c_str(), bound,
+              token.empty() ? "" : ("?token=" + token).c_str());
   std::fflush(stdout);
   server.listen();
   listening_done = true;

@@ -17,6 +17,7 @@
 #include "models/decoding/mask_experiment.h"
 #include "render/render.h"
 #include "serve/html_export.h"
+#include "serve/request_guard.h"
 #include "serve/viewer_data.h"
 #include "serve/web_assets.h"
 
@@ -67,6 +68,7 @@ std::string str_param(const httplib::Request& req, const std::string& name, cons
 }  // namespace
 
 struct ViewerServer::Impl {
+  RequestGuard guard;  // host and port filled in by bind()
   SetStore& sets;
   std::vector<std::shared_ptr<const Model>> models;
   size_t threads = 1;
@@ -269,6 +271,18 @@ struct ViewerServer::Impl {
       ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     });  // else Nagle + delayed ACK add ~40 ms to every keep-alive answer
     http.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
+    // Only this server's own pages may use it: Host, Origin and (beyond loopback) the token.
+    http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      const RequestGuard::Verdict v = guard.check(req.method, req.path, req.get_header_value("Host"),
+                                                  req.get_header_value("Origin"), req.get_header_value("Cookie"),
+                                                  req.has_param("token") ? req.get_param_value("token") : "");
+      if (v.status) {
+        send_error(res, v.status, v.error);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (v.set_cookie) res.set_header("Set-Cookie", "attnscope_token=" + guard.token + "; Path=/; HttpOnly; SameSite=Strict");
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
     http.Get("/api/info", guarded([this](const auto&, auto& res) { send_json(res, info()); }));
     http.Get("/api/colormaps", guarded([](const auto&, auto& res) { send_json(res, colormaps_json()); }));
     http.Get(R"(/api/sets/(\d{1,9}))", guarded([this](const auto& req, auto& res) {
@@ -339,9 +353,12 @@ ViewerServer::~ViewerServer() = default;
 int ViewerServer::bind(const std::string& host, int port) {
   const int bound = port == 0 ? impl_->http.bind_to_any_port(host) : (impl_->http.bind_to_port(host, port) ? port : -1);
   if (bound <= 0) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + " (in use, or not an address of this machine)");
+  impl_->guard.bind_host = host;
+  impl_->guard.port = bound;
   return bound;
 }
 
+void ViewerServer::require_token(const std::string& token) { impl_->guard.token = token; }
 void ViewerServer::listen() { impl_->http.listen_after_bind(); }
 void ViewerServer::stop() { impl_->http.stop(); }
 

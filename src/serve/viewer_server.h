@@ -20,7 +20,12 @@ class ViewerServer {
   ~ViewerServer();
 
   // Binds host:port (port 0: any free port) and returns the port; throws naming host and port.
+  // From then on only requests for this server's own address are answered
+  // (serve/request_guard.h): a foreign Host or Origin gets 403.
   int bind(const std::string& host, int port);
+  // Every request must carry `token` (?token= once, then a cookie): for servers that listen beyond
+  // this machine. Call before listen().
+  void require_token(const std::string& token);
   void listen();  // serves until stop(); returns after it
   void stop();    // safe from any thread
 

@@ -87,6 +87,15 @@ printf '%s' '{"input": "abcd", "mask": [1]}' > "$T/req"
 got=$("${C[@]}" -X POST -H 'Content-Type: application/json' --data-binary "@$T/req" "$URL/api/run")
 [ "$got" = 200 ] && grep -q '"masked"' "$T/body" && ok "a good masked run after the bad ones" || bad "good run: HTTP $got $(head -c 200 "$T/body")"
 
+# Only its own pages: a foreign Host (DNS rebinding) or a foreign Origin (a simple cross-site POST)
+# gets 403; scripts without an Origin keep working.
+expect "foreign Host" 403 -H "Host: evil.example:${URL##*:}" "$URL/api/info"
+printf '%s' '{"input": "abc"}' > "$T/req"
+expect "foreign Origin POST" 403 -X POST -H "Origin: http://evil.example" -H 'Content-Type: text/plain' --data-binary "@$T/req" "$URL/api/run"
+expect "foreign Origin API read" 403 -H "Origin: http://evil.example" "$URL/api/sets/0/file"
+got=$("${C[@]}" -X POST -H "Origin: $URL" -H 'Content-Type: application/json' --data-binary "@$T/req" "$URL/api/run")
+[ "$got" = 200 ] && ok "own Origin POST: 200" || bad "own Origin POST: HTTP $got $(head -c 200 "$T/body")"
+
 # Load: N concurrent GETs over loopback (file, JSON, a binary block), then concurrent model runs.
 N=${SERVE_LOAD_REQUESTS:-3000}; P=${SERVE_LOAD_PARALLEL:-32}
 : > "$T/urls"
