@@ -46,7 +46,7 @@ def _as_float32(array, what, converted):
     import numpy as np
 
     if hasattr(array, "detach") and hasattr(array, "is_cuda"):  # a torch tensor
-        if array.is_cuda or getattr(array, "device", None) is not None and str(array.device) != "cpu":
+        if str(getattr(array, "device", "cpu")) != "cpu":
             raise TypeError(f"{what} is on {array.device}: move it to the CPU first (.cpu())")
         t = array.detach()
         import torch

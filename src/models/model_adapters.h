@@ -16,9 +16,17 @@ std::unique_ptr<Model> load_pretrained_model(const std::string& path, const std:
 // The folder's (or file's) name, as the viewer lists it: "tests/fixtures/tiny-bert/" -> "tiny-bert".
 std::string model_name_of(const std::string& path);
 
-// Keeps the requested layers and heads of a run's blocks (for models that record everything);
-// throws std::invalid_argument naming an index the model does not have.
-void keep_selected(AttentionRun& run, const std::vector<int>& layers, const std::vector<int>& heads);
+// Throws std::invalid_argument naming the first of `wanted` that is not below `count`
+// ("layer 7 does not exist (the model has 2: 0..1)"); `what` is "layer" or "head".
+void check_indices(const std::vector<int>& wanted, int count, const char* what);
+
+// "3,5,8": positions and indices as run info and messages print them.
+template <typename T>
+std::string join_indices(const std::vector<T>& v) {
+  std::string s;
+  for (const T& i : v) s += (s.empty() ? "" : ",") + std::to_string(i);
+  return s;
+}
 
 // Throws std::invalid_argument unless every position is one of `count` input tokens that may be
 // masked (`last_is_end`: the final token is </s>, which cannot be).

@@ -145,9 +145,7 @@ class PretrainedAdapter : public Model {
       r.run = std::move(tr.run);
     }
     if (!req.mask.empty()) {
-      std::string list;
-      for (size_t p : req.mask) list += (list.empty() ? "" : ",") + std::to_string(p);
-      r.run.info["mask"] = "positions " + list + " replaced by " + model_.mask_token() +
+      r.run.info["mask"] = "positions " + join_indices(req.mask) + " replaced by " + model_.mask_token() +
                            (model_.mask_is_substitute() ? " (a substitute: " + info_.name + " has no mask token)" : "");
     }
     r.run.input_text = r.run.input_text.empty() ? req.input : r.run.input_text;

@@ -1,7 +1,5 @@
 // Models trained by attnscope (RNN or Transformer, toy tasks or translation) behind the Model
 // interface. Torch-free: it only drives Seq2SeqModel.
-#include <algorithm>
-#include <set>
 #include <stdexcept>
 
 #include "models/model_adapters.h"
@@ -66,29 +64,19 @@ class TrainedModel : public Model {
     opts.max_new_tokens = req.decoding.max_new_tokens;
     if (req.decoding.length_penalty >= 0) opts.length_penalty = req.decoding.length_penalty;
     opts.record = req.record;
+    check_indices(req.layers, info_.layers, "layer");
+    check_indices(req.heads, info_.heads, "head");
+    opts.layers = req.layers;
+    opts.heads = req.heads;
     if (req.cancelled) opts.before_step = [&req] { if (req.cancelled()) throw RunCancelled(); };
     if (req.decoding.beam > 1 && c.is_transformer() && c.transformer_variant() == TransformerVariant::EncoderOnly)
       throw std::invalid_argument("an encoder-only Transformer predicts one token per input position: there is no search to widen (--beam)");
-    const std::vector<std::string> tokens = model_.source_tokens(model_.prepare_input(req.input));
-    if (!req.mask.empty()) {
-      check_mask_positions(req.mask, tokens.size(), /*last_is_end=*/true);
-      opts.masked_source = req.mask;
-      // Character models replace ids, not text, so normalising cannot move the placeholder.
-      if (c.character_vocab()) opts.mask_id = model_.encode_source(info_.mask_token).at(0);
-    }
-    if (req.forced_output) {
-      opts.forced = model_.encode_output(*req.forced_output);
-      opts.forced->push_back(2);  // </s>
-    }
+    opts.masked_source = req.mask;  // checked against the input by the model
+    // Character models replace ids, not text, so normalising cannot move the placeholder.
+    if (!req.mask.empty() && c.character_vocab()) opts.mask_id = model_.encode_source(info_.mask_token).at(0);
+    if (req.forced_output) opts.forced = model_.encode_output(*req.forced_output);
     if (req.forced_ids) opts.forced = *req.forced_ids;
     Translation t = model_.translate(req.input, opts);
-    if (!req.mask.empty() && c.character_vocab()) {
-      std::string list;
-      for (size_t p : req.mask) list += (list.empty() ? "" : ",") + std::to_string(p);
-      t.run.info["mask"] = "characters " + list + " replaced by '" + info_.mask_token +
-                           "' (a placeholder: character models have no mask token)";
-    }
-    if (req.record) keep_selected(t.run, req.layers, req.heads);
     Result r;
     r.input = req.input;
     t.run.input_text = req.input;

@@ -10,6 +10,7 @@
 #include "models/recording/attention_recorder.h"
 #include "models/decoding/beam_search.h"
 #include "models/loading/hf_folder.h"
+#include "models/model_adapters.h"  // check_indices
 #include "models/loading/pretrained_arch.h"
 #include "models/seq2seq_impl.h"  // parse_device
 #include "text/llama2c_tokenizer.h"
@@ -74,14 +75,6 @@ Llama2cFiles locate_llama2c(const fs::path& path) {
                              (found.tokenizers.empty() ? "" : " (" + names(found.tokenizers) + ")"));
   files.tokenizer = found.tokenizers[0];
   return files;
-}
-
-// Checks requested indices against the model; throws naming the first that does not exist.
-void check_indices(const std::vector<int>& wanted, int count, const char* what) {
-  for (int i : wanted)
-    if (i < 0 || i >= count)
-      throw std::invalid_argument(std::string(what) + " " + std::to_string(i) + " does not exist (the model has " +
-                                  std::to_string(count) + ": 0.." + std::to_string(count - 1) + ")");
 }
 
 }  // namespace

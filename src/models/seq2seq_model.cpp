@@ -9,6 +9,7 @@
 #include "io/atomic_file.h"
 #include "models/recording/attention_recorder.h"
 #include "models/loading/checkpoint.h"
+#include "models/model_adapters.h"  // check_mask_positions, join_indices
 #include "models/decoding/beam_search.h"
 #include "models/seq2seq_impl.h"
 #include "text/char_vocab.h"
@@ -240,12 +241,8 @@ TokenBatch masked_source_batch(Seq2SeqModel::Impl& m, const std::string& norm, c
   if (opts.mask_id < 0 && m.cfg.character_vocab())
     throw std::invalid_argument("a character vocabulary has no <unk>: masking needs a placeholder character");
   const int mask_id = opts.mask_id >= 0 ? opts.mask_id : SubwordVocab::kUnk;
-  for (size_t p : opts.masked_source) {
-    if (static_cast<int64_t>(p) >= src.ids.size(1) - 1)
-      throw std::invalid_argument("mask position " + std::to_string(p) + " is outside the input's " +
-                                  std::to_string(src.ids.size(1) - 1) + " tokens (</s> cannot be masked)");
-    src.ids[0][static_cast<int64_t>(p)] = mask_id;
-  }
+  check_mask_positions(opts.masked_source, static_cast<size_t>(src.ids.size(1)), /*last_is_end=*/true);
+  for (size_t p : opts.masked_source) src.ids[0][static_cast<int64_t>(p)] = mask_id;
   return src;
 }
 
@@ -332,7 +329,9 @@ Searched one_per_position(Seq2SeqModel::Impl& m, const TokenBatch& src) {
 // Log-probability of `ids` under teacher forcing, and the attention of that pass into `run`:
 // the one place trained models record. The same weights the search computed, since each
 // position sees only the positions before it.
-double forced_pass(Seq2SeqModel::Impl& m, const TokenBatch& src, const std::vector<int>& ids, bool record, AttentionRun& run) {
+double forced_pass(Seq2SeqModel::Impl& m, const TokenBatch& src, const std::vector<int>& ids, const DecodeOptions& opts,
+                   AttentionRun& run) {
+  const bool record = opts.record;
   if (ids.empty()) return 0;
   // Decoder inputs that produced the output: <s>, y1 .. y(n-1).
   std::vector<int64_t> inputs = {Vocab::kBos};
@@ -342,7 +341,7 @@ double forced_pass(Seq2SeqModel::Impl& m, const TokenBatch& src, const std::vect
   if (m.rnn) {
     Encoded enc = m.rnn->encode(src.ids, src.lengths);
     RnnState state = enc.state;
-    AttentionRecorder rec;
+    AttentionRecorder rec(opts.layers, opts.heads);
     std::vector<torch::Tensor> rows;
     for (size_t t = 0; t < inputs.size(); ++t)
       rows.push_back(m.rnn->step(tgt_in.select(1, static_cast<int64_t>(t)), state, enc, static_cast<int64_t>(t),
@@ -352,7 +351,7 @@ double forced_pass(Seq2SeqModel::Impl& m, const TokenBatch& src, const std::vect
   } else {
     TransformerSeq2Seq& net = m.transformer;
     const TransformerVariant variant = m.cfg.transformer_variant();
-    AttentionRecorder rec;
+    AttentionRecorder rec(opts.layers, opts.heads);
     AttentionRecorder* r = record ? &rec : nullptr;
     if (variant == TransformerVariant::EncoderOnly) {
       logp = torch::log_softmax(net->forward(src.ids, {}, r), -1)[0].to(torch::kCPU);
@@ -417,16 +416,21 @@ Translation translate_one(Seq2SeqModel::Impl& m, const std::string& input, const
                          : opts.beam > 1             ? "beam " + std::to_string(opts.beam)
                                                      : "greedy";
   if (norm != input && m.task) run.info["normalised_input"] = norm;
-  if (!opts.masked_source.empty()) {
-    std::string list;
-    for (size_t p : opts.masked_source) list += (list.empty() ? "" : ",") + std::to_string(p);
-    run.info["mask"] = "source tokens " + list + " replaced by " +
-                       (opts.mask_id >= 0 ? "'" + m.source_vocab->token(opts.mask_id) + "'" : std::string("<unk>"));
-  }
+  if (!opts.masked_source.empty())
+    run.info["mask"] = m.cfg.character_vocab()
+                           ? "characters " + join_indices(opts.masked_source) + " replaced by '" + m.source_vocab->token(opts.mask_id) +
+                                 "' (a placeholder: character models have no mask token)"
+                           : "source tokens " + join_indices(opts.masked_source) + " replaced by <unk>";
   if (m.cfg.attention == "none" && !m.cfg.is_transformer())
     run.info["attention"] = "none: this model has no attention, so nothing was recorded";
-  const double forced_log_prob = forced_pass(m, src, found.ids, opts.record, run);
-  tr.log_prob = opts.forced || per_position ? forced_log_prob : found.log_prob;
+  // The teacher-forced pass records the attention and scores a forced or per-position output;
+  // a searched output unrecorded needs neither.
+  const bool scored_by_pass = opts.forced || per_position;
+  if (opts.record || scored_by_pass) {
+    const double pass_log_prob = forced_pass(m, src, found.ids, opts, run);
+    if (scored_by_pass) found.log_prob = pass_log_prob;
+  }
+  tr.log_prob = found.log_prob;
   return tr;
 }
 
@@ -441,7 +445,6 @@ Translation Seq2SeqModel::translate(const std::string& input, const DecodeOption
 Translation Seq2SeqModel::force(const std::string& input, const std::string& output) const {
   DecodeOptions opts;
   opts.forced = encode_output(output);
-  opts.forced->push_back(Vocab::kEos);
   Translation t = translate(input, opts);
   t.output = t.run.output_text = output;
   return t;
@@ -449,7 +452,9 @@ Translation Seq2SeqModel::force(const std::string& input, const std::string& out
 
 std::vector<int> Seq2SeqModel::encode_output(const std::string& output) const {
   try {
-    return impl_->target_vocab->encode(output);
+    std::vector<int> ids = impl_->target_vocab->encode(output);
+    ids.push_back(Vocab::kEos);
+    return ids;
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(std::string("forced output: ") + e.what());
   }
@@ -463,8 +468,6 @@ std::vector<std::string> Seq2SeqModel::source_tokens(const std::string& prepared
 }
 
 std::vector<int> Seq2SeqModel::encode_source(const std::string& text) const { return impl_->source_vocab->encode(text); }
-
-int Seq2SeqModel::target_vocab_size() const { return impl_->target_vocab->size(); }
 
 std::vector<std::string> Seq2SeqModel::translate_batch(const std::vector<std::string>& inputs) const {
   torch::NoGradGuard no_grad;

@@ -19,6 +19,7 @@ struct DecodeOptions {
   int beam = 1;                 // 1 = greedy
   double length_penalty = 0.6;  // beam only: score / ((5 + len) / 6)^alpha (GNMT)
   bool record = true;           // record attention (weights, scores, context) of every step
+  std::vector<int> layers, heads;  // record only these (empty: all); the caller checks them
   int max_new_tokens = 0;       // > 0: stop after this many tokens (</s> included), below the model's limit
   // Source token positions (as in the run's source_tokens) replaced by `mask_id` before
   // translating: a masking experiment. mask_id -1 means <unk> (BPE vocabularies); character
@@ -65,14 +66,13 @@ class Seq2SeqModel {
   // Teacher-forces `output` (plus </s>) and records attention as translate() would have: for word
   // alignment of given sentence pairs. Every architecture and variant.
   Translation force(const std::string& input, const std::string& output) const;
-  // The target ids of `output` (no </s>); throws std::invalid_argument naming what the target
-  // vocabulary cannot encode.
+  // The target ids of `output` followed by </s>; throws std::invalid_argument naming what the
+  // target vocabulary cannot encode.
   std::vector<int> encode_output(const std::string& output) const;
   // The source tokens a run reads for an (already prepared) input, </s> last.
   std::vector<std::string> source_tokens(const std::string& prepared_input) const;
   // Source ids of a text as it is (no normalisation, no </s>); throws naming what cannot be encoded.
   std::vector<int> encode_source(const std::string& text) const;
-  int target_vocab_size() const;
   // Greedy, batched, no recording: for evaluation.
   std::vector<std::string> translate_batch(const std::vector<std::string>& inputs) const;
   // A whole corpus greedily, in batches of 64 inputs of similar length (less padding), outputs in

@@ -98,7 +98,7 @@ def test_every_view_renders_to_png_bytes_and_files(tmp_path, view):
         assert out.stat().st_size > 500
 
 
-def test_compare_view_of_two_sets_drawn_from_numpy(tmp_path):
+def test_render_options_and_bad_options():
     s = attnscope.from_attentions(softmax_layers(), TOKENS)
     png = s.render("heatmap", None, layer=1, head=2, title="seed 000")
     assert png.startswith(b"\x89PNG")

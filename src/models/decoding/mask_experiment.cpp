@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "analysis/subwords.h"
+#include "models/model_adapters.h"  // join_indices
 
 namespace attnscope {
 
@@ -120,8 +121,7 @@ MaskExperiment run_mask_experiment(const Model& model, const Request& base, cons
   }
   e.masked = model.run(masked);
 
-  std::string where;
-  for (size_t p : positions) where += (where.empty() ? "" : ",") + std::to_string(p);
+  const std::string where = join_indices(positions);
   const std::string how = selection.empty() ? "tokens " + where : selection + " -> positions " + where;
   std::vector<AttentionRun> runs = {e.original.run, e.masked.run};
   runs[0].name = runs[0].info["role"] = "original";

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "models/model_adapters.h"  // join_indices
+
 namespace attnscope {
 
 Array to_array(const torch::Tensor& t) {
@@ -64,13 +66,8 @@ std::vector<AttentionBlock> AttentionRecorder::blocks() const {
 void AttentionRecorder::into(AttentionRun& run) const {
   for (auto& b : blocks()) run.blocks.push_back(std::move(b));
   for (const auto& [name, parts] : extras_) run.extras[name] = to_array(parts.size() == 1 ? parts[0] : torch::cat(parts, -2));
-  auto join = [](const std::vector<int>& v) {
-    std::string s;
-    for (int i : v) s += (s.empty() ? "" : ",") + std::to_string(i);
-    return s;
-  };
-  if (!layers_.empty()) run.info["layers"] = join(layers_);
-  if (!heads_.empty()) run.info["heads"] = join(heads_);  // block head i is model head heads[i]
+  if (!layers_.empty()) run.info["layers"] = join_indices(layers_);
+  if (!heads_.empty()) run.info["heads"] = join_indices(heads_);  // block head i is model head heads[i]
 }
 
 }  // namespace attnscope

@@ -16,10 +16,9 @@ export async function renderSteps(ctx) {
   // Generation: rows from the last prompt token on produced the generated tokens.
   const prompt = kind === 'decoder-self' && !state.merge ? Number(run.info.prompt_tokens) || 0 : 0;
   const first = prompt > 0 ? Math.min(prompt - 1, m.rows - 1) : 0;
-  state.step = Math.min(Math.max(state.step ?? 0, first), m.rows - 1);
   // The last position of a generation produced nothing that was kept (the text ended there).
   const last = prompt > 0 ? Math.max(first, m.rows - 2) : m.rows - 1;
-  state.step = Math.min(state.step, last);
+  state.step = Math.min(Math.max(state.step ?? 0, first), last);
   const slider = el('input', { type: 'range', min: first, max: last, value: state.step, id: 'step-slider' });
   const label = el('span', { id: 'step-label' });
   const out = el('div', { className: 'step-tokens' });
