@@ -1,5 +1,6 @@
 #include "core/attention_set.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -29,6 +30,103 @@ void AttentionBlock::own() {
   owner.reset();
 }
 
+void AttentionBlock::throw_not_dense() const {
+  throw std::logic_error("block " + name() + " holds queries and keys, not weights; this reader needs make_dense()");
+}
+
+float AttentionBlock::weight(size_t h, size_t q, size_t k) const {
+  float w = 0;
+  tile(h, q, q + 1, k, k + 1, &w);
+  return w;
+}
+
+void AttentionBlock::tile(size_t h, size_t q0, size_t q1, size_t k0, size_t k1, float* out) const {
+  if (qk) return qk->tile(h, q0, q1, k0, k1, out);
+  if (h >= heads || q0 >= q1 || k0 >= k1 || q1 > queries || k1 > keys)
+    throw std::out_of_range("tile head " + std::to_string(h) + ", rows " + std::to_string(q0) + ".." + std::to_string(q1) +
+                            ", columns " + std::to_string(k0) + ".." + std::to_string(k1) + " is outside " +
+                            std::to_string(heads) + " heads x " + std::to_string(queries) + " x " + std::to_string(keys));
+  for (size_t i = q0; i < q1; ++i) std::copy(row(h, i) + k0, row(h, i) + k1, out + (i - q0) * (k1 - k0));
+}
+
+namespace {
+
+// Pools a [rows, cols] grid of cells into p x p groups. `value(i, j)` and `count(i, j)` give one
+// cell's value and how many weights it stands for (1 for weights; a thumbnail cell's area).
+template <class Value, class Count>
+void pool_cells(size_t rows, size_t cols, size_t p, PoolMode mode, Value value, Count count, Pooled& out) {
+  out.rows = (rows + p - 1) / p;
+  out.cols = (cols + p - 1) / p;
+  out.values.assign(out.rows * out.cols, 0.0f);
+  std::vector<double> sum(out.values.size(), 0.0), n(out.values.size(), 0.0);
+  for (size_t i = 0; i < rows; ++i)
+    for (size_t j = 0; j < cols; ++j) {
+      const size_t c = (i / p) * out.cols + j / p;
+      const float v = value(i, j);
+      if (mode == PoolMode::Max) {
+        out.values[c] = std::max(out.values[c], v);
+      } else {
+        const double w = count(i, j);
+        sum[c] += static_cast<double>(v) * w;
+        n[c] += w;
+      }
+    }
+  if (mode == PoolMode::Mean)
+    for (size_t c = 0; c < sum.size(); ++c) out.values[c] = n[c] > 0 ? static_cast<float>(sum[c] / n[c]) : 0.0f;
+}
+
+}  // namespace
+
+Pooled AttentionBlock::pooled(size_t h, size_t q0, size_t q1, size_t k0, size_t k1, size_t p, PoolMode mode) const {
+  if (p == 0) throw std::invalid_argument("pool size must be at least 1");
+  if (h >= heads || q0 >= q1 || k0 >= k1 || q1 > queries || k1 > keys)
+    throw std::out_of_range("range head " + std::to_string(h) + ", rows " + std::to_string(q0) + ".." + std::to_string(q1) +
+                            ", columns " + std::to_string(k0) + ".." + std::to_string(k1) + " is outside " +
+                            std::to_string(heads) + " heads x " + std::to_string(queries) + " x " + std::to_string(keys));
+  Pooled out;
+  out.pool = p;
+  const size_t t = qk ? qk->pool : 0;
+  // The recorded thumbnails answer exactly when the range and the cells line up with theirs.
+  const bool aligned = t > 1 && p % t == 0 && q0 % t == 0 && k0 % t == 0 && (q1 % t == 0 || q1 == queries) &&
+                       (k1 % t == 0 || k1 == keys);
+  if (aligned) {
+    const size_t tr0 = q0 / t, tc0 = k0 / t, tr1 = (q1 + t - 1) / t, tc1 = (k1 + t - 1) / t, tcols = qk->thumb_cols();
+    const std::vector<float>& thumb = mode == PoolMode::Max ? qk->thumb_max : qk->thumb_mean;
+    const float* base = thumb.data() + h * qk->thumb_rows() * tcols;
+    auto area = [&](size_t i, size_t j) {
+      const size_t r = tr0 + i, c = tc0 + j;
+      return static_cast<double>(std::min(t, queries - r * t) * std::min(t, keys - c * t));
+    };
+    pool_cells(tr1 - tr0, tc1 - tc0, p / t, mode, [&](size_t i, size_t j) { return base[(tr0 + i) * tcols + tc0 + j]; },
+               area, out);
+    return out;
+  }
+  // Computed a band of p rows at a time: memory bounded by p x (k1 - k0).
+  const size_t cols = k1 - k0;
+  out.rows = (q1 - q0 + p - 1) / p;
+  out.cols = (cols + p - 1) / p;
+  out.values.assign(out.rows * out.cols, 0.0f);
+  std::vector<float> band;
+  for (size_t r = 0; r < out.rows; ++r) {
+    const size_t b0 = q0 + r * p, b1 = std::min(q1, b0 + p);
+    band.resize((b1 - b0) * cols);
+    tile(h, b0, b1, k0, k1, band.data());
+    Pooled part;
+    pool_cells(b1 - b0, cols, p, mode, [&](size_t i, size_t j) { return band[i * cols + j]; },
+               [](size_t, size_t) { return 1.0; }, part);
+    std::copy(part.values.begin(), part.values.end(), out.values.begin() + r * out.cols);
+  }
+  return out;
+}
+
+void AttentionBlock::make_dense() {
+  if (!qk) return;
+  std::vector<float> w(weight_count());
+  for (size_t h = 0; h < heads; ++h) qk->tile(h, 0, queries, 0, keys, w.data() + h * queries * keys);
+  weights = std::move(w);
+  qk.reset();
+}
+
 size_t Array::size() const {
   size_t n = 1;
   for (size_t d : shape) n *= d;
@@ -38,6 +136,7 @@ size_t Array::size() const {
 std::vector<float> AttentionBlock::mean_of_heads() const {
   std::vector<float> mean(queries * keys, 0.0f);
   if (heads == 0) return mean;
+  if (qk) throw_not_dense();
   for (size_t h = 0; h < heads; ++h)
     for (size_t i = 0; i < queries * keys; ++i) mean[i] += data()[h * queries * keys + i];
   for (float& v : mean) v /= static_cast<float>(heads);
@@ -60,12 +159,43 @@ const std::vector<std::string>& AttentionRun::key_tokens(AttentionKind kind) con
   return kind == AttentionKind::DecoderSelf ? target_tokens : source_tokens;
 }
 
+size_t AttentionSet::weight_count() const {
+  size_t n = 0;
+  for (const auto& run : runs)
+    for (const auto& b : run.blocks) n += b.weight_count();
+  return n;
+}
+
+void AttentionSet::require_dense(size_t max_weights, const std::string& what) {
+  size_t on_demand = 0;
+  for (const auto& run : runs)
+    for (const auto& b : run.blocks)
+      if (b.qk) on_demand += b.weight_count();
+  if (on_demand == 0) return;
+  if (on_demand > max_weights)
+    throw std::invalid_argument(what + " needs every weight in memory: " + std::to_string(on_demand / 1000000) +
+                                " million here (" + std::to_string(on_demand * 4 / 1000000) +
+                                " MB); choose fewer layers, heads or tokens, or a view that pools");
+  for (auto& run : runs)
+    for (auto& b : run.blocks) b.make_dense();
+}
+
 void AttentionSet::validate() const {
   for (size_t r = 0; r < runs.size(); ++r) {
     const AttentionRun& run = runs[r];
     for (const AttentionBlock& b : run.blocks) {
       const std::string where = "run " + std::to_string(r) + " block " + b.name();
-      if (b.size() != b.heads * b.queries * b.keys || (b.borrowed && !b.weights.empty()))
+      if (b.qk) {
+        try {
+          b.qk->validate();
+        } catch (const std::invalid_argument& e) {
+          throw std::invalid_argument(where + ": " + e.what());
+        }
+        if (b.qk->heads != b.heads || b.qk->queries != b.queries || b.qk->keys != b.keys || !b.weights.empty() || b.borrowed)
+          throw std::invalid_argument(where + ": query-key shape does not match the block's [" + std::to_string(b.heads) +
+                                      ", " + std::to_string(b.queries) + ", " + std::to_string(b.keys) + "]");
+      }
+      if (!b.qk && (b.size() != b.heads * b.queries * b.keys || (b.borrowed && !b.weights.empty())))
         throw std::invalid_argument(where + ": " + std::to_string(b.size()) +
                                     " weights for shape [" + std::to_string(b.heads) + ", " +
                                     std::to_string(b.queries) + ", " + std::to_string(b.keys) + "]");
@@ -75,6 +205,7 @@ void AttentionSet::validate() const {
       if (b.keys != run.key_tokens(b.kind).size())
         throw std::invalid_argument(where + ": " + std::to_string(b.keys) + " keys but " +
                                     std::to_string(run.key_tokens(b.kind).size()) + " key tokens");
+      if (b.qk) continue;
       const float* w = b.data();
       for (size_t i = 0; i < b.size(); ++i)
         if (!std::isfinite(w[i])) throw std::invalid_argument(where + ": weight is not finite");

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "core/query_key.h"
+
 namespace attnscope {
 
 // Which two sequences a block relates. The kind fixes which token lists are its axes:
@@ -37,10 +39,15 @@ struct Array {
 
 // One attention block: every head of one layer of one kind.
 //
-// Its weights are either owned (`weights`) or borrowed from memory someone else holds (a NumPy
-// array or a torch tensor handed in from Python, used without a copy): then `borrowed` points at
-// them and `owner` keeps that memory alive. Readers go through data() / at() / row(), which do not
-// care which.
+// It comes in two forms. Dense: the weights [H, Q, K] themselves, owned (`weights`) or borrowed
+// from memory someone else holds (a NumPy array or a torch tensor handed in from Python, used
+// without a copy: `borrowed` points at them and `owner` keeps that memory alive). Query-key
+// (`qk` set, core/query_key.h): the queries, keys and row log-sum-exps the weights are computed
+// from on demand, for inputs too long to hold [H, Q, K].
+//
+// Readers that must work at any length ask weight() / tile() / pooled(), which do not care about
+// the form. data() / at() / row() are the dense buffer itself, for views of short inputs; on a
+// query-key block they throw (make_dense() converts one that fits).
 struct AttentionBlock {
   AttentionKind kind = AttentionKind::Cross;
   int layer = 0;
@@ -48,16 +55,36 @@ struct AttentionBlock {
   std::vector<float> weights;               // [heads, queries, keys] when owned
   const float* borrowed = nullptr;          // [heads, queries, keys] when borrowed
   std::shared_ptr<const void> owner;        // keeps borrowed memory alive
+  std::shared_ptr<const QueryKeyHeads> qk;  // set: a query-key block, no weights stored
 
-  const float* data() const { return borrowed ? borrowed : weights.data(); }
-  size_t size() const { return borrowed ? heads * queries * keys : weights.size(); }
+  bool dense() const { return !qk; }
+  const float* data() const {
+    if (qk) throw_not_dense();
+    return borrowed ? borrowed : weights.data();
+  }
+  size_t size() const { return qk ? 0 : borrowed ? heads * queries * keys : weights.size(); }
+  size_t weight_count() const { return heads * queries * keys; }
   float at(size_t h, size_t q, size_t k) const { return data()[(h * queries + q) * keys + k]; }
   const float* row(size_t h, size_t q) const { return data() + (h * queries + q) * keys; }
+
+  // Either form: one weight, a tile (rows q0..q1-1, columns k0..k1-1 of head h, row-major into
+  // out), or a pooled view of a range (p x p cells, max or mean; from the recorded thumbnails
+  // when they line up, computed exactly otherwise). Ranges outside the matrix throw
+  // std::out_of_range naming them.
+  float weight(size_t h, size_t q, size_t k) const;
+  void tile(size_t h, size_t q0, size_t q1, size_t k0, size_t k1, float* out) const;
+  Pooled pooled(size_t h, size_t q0, size_t q1, size_t k0, size_t k1, size_t p, PoolMode mode) const;
+
   // Copies borrowed weights into `weights` (before changing them, or outliving the owner).
   void own();
+  // Computes every weight of a query-key block into `weights` (dense afterwards).
+  void make_dense();
   // Mean over heads, [queries, keys]. A display transform: callers must say so on the figure.
   std::vector<float> mean_of_heads() const;
   std::string name() const;  // "<kind>.<layer>", the tensor name in .attn.safetensors
+
+ private:
+  [[noreturn]] void throw_not_dense() const;
 };
 
 // One forward pass (one input): its token lists, its blocks and anything extra it recorded.
@@ -93,6 +120,11 @@ struct AttentionSet {
   // Checks every invariant (shapes match token lists, sizes match shapes, weights finite);
   // throws std::invalid_argument naming the first violation.
   void validate() const;
+  // Makes every query-key block dense when all of them together hold at most `max_weights`
+  // weights; otherwise throws std::invalid_argument saying how many weights `what` would need
+  // (views that only work on dense weights call this first).
+  void require_dense(size_t max_weights, const std::string& what);
+  size_t weight_count() const;  // every weight of every block, in either form
 };
 
 }  // namespace attnscope

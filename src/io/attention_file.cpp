@@ -1,5 +1,6 @@
 #include "io/attention_file.h"
 
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -17,14 +18,29 @@ std::string run_prefix(const AttentionSet& set, size_t r) {
 SafetensorsWriter to_writer(const AttentionSet& set) {
   set.validate();
   SafetensorsWriter w;
+  bool any_query_key = false;
   nlohmann::json runs = nlohmann::json::array();
   for (size_t r = 0; r < set.runs.size(); ++r) {
     const AttentionRun& run = set.runs[r];
     const std::string prefix = run_prefix(set, r);
-    nlohmann::json blocks = nlohmann::json::array();
+    nlohmann::json blocks = nlohmann::json::array(), query_key = nlohmann::json::object();
     for (const AttentionBlock& b : run.blocks) {
-      w.add_f32(prefix + b.name(), {b.heads, b.queries, b.keys}, b.data(), b.size());
       blocks.push_back(b.name());
+      if (!b.qk) {
+        w.add_f32(prefix + b.name(), {b.heads, b.queries, b.keys}, b.data(), b.size());
+        continue;
+      }
+      const QueryKeyHeads& qk = *b.qk;
+      const std::string base = prefix + b.name();
+      w.add_f32(base + ".q", {qk.heads, qk.queries, qk.dim}, qk.q);
+      w.add_f32(base + ".k", {qk.key_heads, qk.keys, qk.dim}, qk.k);
+      w.add(base + ".lse", DType::F64, {qk.heads, qk.queries}, qk.lse.data(), qk.lse.size() * sizeof(double));
+      if (qk.pool) {
+        w.add_f32(base + ".thumb_max", {qk.heads, qk.thumb_rows(), qk.thumb_cols()}, qk.thumb_max);
+        w.add_f32(base + ".thumb_mean", {qk.heads, qk.thumb_rows(), qk.thumb_cols()}, qk.thumb_mean);
+      }
+      query_key[b.name()] = {{"scale", qk.scale}, {"mask", mask_rule_name(qk.mask)}, {"pool", qk.pool}};
+      any_query_key = true;
     }
     nlohmann::json extras = nlohmann::json::array();
     for (const auto& [name, a] : run.extras) {
@@ -37,13 +53,67 @@ SafetensorsWriter to_writer(const AttentionSet& set) {
                     {"source_tokens", run.source_tokens},
                     {"target_tokens", run.target_tokens},
                     {"blocks", blocks},
+                    {"query_key", query_key},
                     {"extras", extras},
                     {"info", run.info}});
   }
-  w.set_metadata("format", kAttentionFormat);
+  // Readers of version 1 know only dense blocks; a file with query-key blocks says version 2.
+  w.set_metadata("format", any_query_key ? kAttentionFormatQueryKey : kAttentionFormat);
   w.set_metadata("meta", nlohmann::json(set.meta).dump());
   w.set_metadata("runs", runs.dump());
   return w;
+}
+
+int parse_layer(const std::string& text, const std::string& block) {
+  if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos)
+    throw std::invalid_argument("block name '" + block + "' does not end in a layer number");
+  return std::stoi(text);
+}
+
+std::vector<double> to_double(const TensorView& t) {
+  if (t.dtype == DType::F64) {
+    std::vector<double> out(t.numel());
+    std::memcpy(out.data(), t.data, out.size() * sizeof(double));
+    return out;
+  }
+  const std::vector<float> f = t.to_float();
+  return std::vector<double>(f.begin(), f.end());
+}
+
+// A query-key block: "<name>.q" [H, Q, d], "<name>.k" [G, K, d], "<name>.lse" [H, Q] (F64 or
+// F32), optional "<name>.thumb_max" / ".thumb_mean" [H, ceil(Q / pool), ceil(K / pool)], and
+// its facts (scale, mask rule, pool) from the run's "query_key" object.
+std::shared_ptr<QueryKeyHeads> read_query_key(const SafetensorsFile& file, const std::string& name, const nlohmann::json& facts) {
+  auto qk = std::make_shared<QueryKeyHeads>();
+  const TensorView& q = file.at(name + ".q");
+  const TensorView& k = file.at(name + ".k");
+  const TensorView& lse = file.at(name + ".lse");
+  if (q.shape.size() != 3) throw std::invalid_argument("tensor '" + q.name + "' is not [heads, queries, head width]");
+  if (k.shape.size() != 3) throw std::invalid_argument("tensor '" + k.name + "' is not [key heads, keys, head width]");
+  if (lse.shape.size() != 2) throw std::invalid_argument("tensor '" + lse.name + "' is not [heads, queries]");
+  if (k.shape[2] != q.shape[2])
+    throw std::invalid_argument("block " + name + ": keys are " + std::to_string(k.shape[2]) + " wide but queries " +
+                                std::to_string(q.shape[2]));
+  if (lse.shape[0] != q.shape[0] || lse.shape[1] != q.shape[1])
+    throw std::invalid_argument("block " + name + ": log-sum-exp shape does not match the queries' heads and length");
+  if (!facts.is_object()) throw std::invalid_argument("block " + name + ": query_key entry is not an object");
+  qk->heads = q.shape[0];
+  qk->queries = q.shape[1];
+  qk->dim = q.shape[2];
+  qk->key_heads = k.shape[0];
+  qk->keys = k.shape[1];
+  qk->scale = facts.at("scale").get<double>();
+  qk->mask = mask_rule_from_name(facts.at("mask").get<std::string>());
+  qk->pool = facts.value("pool", size_t{0});
+  qk->q = q.to_float();
+  qk->k = k.to_float();
+  qk->lse = to_double(lse);
+  if (qk->pool) {
+    qk->thumb_max = file.at(name + ".thumb_max").to_float();
+    qk->thumb_mean = file.at(name + ".thumb_mean").to_float();
+  }
+  qk->validate();
+  return qk;
 }
 
 }  // namespace
@@ -58,7 +128,8 @@ AttentionSet load_attention_set(const std::string& path) {
   const auto& md = file.metadata();
   auto format = md.find("format");
   if (format == md.end()) throw fail("__metadata__ has no \"format\"");
-  if (format->second != kAttentionFormat) throw fail("format is '" + format->second + "', expected " + kAttentionFormat);
+  if (format->second != kAttentionFormat && format->second != kAttentionFormatQueryKey)
+    throw fail("format is '" + format->second + "', expected " + kAttentionFormat + " or " + kAttentionFormatQueryKey);
   AttentionSet set;
   try {
     if (auto m = md.find("meta"); m != md.end()) set.meta = nlohmann::json::parse(m->second).get<std::map<std::string, std::string>>();
@@ -77,18 +148,26 @@ AttentionSet load_attention_set(const std::string& path) {
       run.target_tokens = j.value("target_tokens", std::vector<std::string>{});
       run.info = j.value("info", std::map<std::string, std::string>{});
       const std::string prefix = run_prefix(set, r);
+      const nlohmann::json query_key = j.value("query_key", nlohmann::json::object());
       for (const std::string& name : j.value("blocks", std::vector<std::string>{})) {
-        const TensorView& t = file.at(prefix + name);
-        if (t.shape.size() != 3) throw fail("tensor '" + t.name + "' is not [heads, queries, keys]");
         AttentionBlock b;
         const size_t dot = name.rfind('.');
         if (dot == std::string::npos) throw fail("block name '" + name + "' is not <kind>.<layer>");
         b.kind = kind_from_name(name.substr(0, dot));
-        b.layer = std::stoi(name.substr(dot + 1));
-        b.heads = t.shape[0];
-        b.queries = t.shape[1];
-        b.keys = t.shape[2];
-        b.weights = t.to_float();
+        b.layer = parse_layer(name.substr(dot + 1), name);
+        if (query_key.contains(name)) {
+          b.qk = read_query_key(file, prefix + name, query_key.at(name));
+          b.heads = b.qk->heads;
+          b.queries = b.qk->queries;
+          b.keys = b.qk->keys;
+        } else {
+          const TensorView& t = file.at(prefix + name);
+          if (t.shape.size() != 3) throw fail("tensor '" + t.name + "' is not [heads, queries, keys]");
+          b.heads = t.shape[0];
+          b.queries = t.shape[1];
+          b.keys = t.shape[2];
+          b.weights = t.to_float();
+        }
         run.blocks.push_back(std::move(b));
       }
       for (const std::string& name : j.value("extras", std::vector<std::string>{})) {
@@ -99,6 +178,8 @@ AttentionSet load_attention_set(const std::string& path) {
   } catch (const nlohmann::json::exception& e) {
     throw fail(std::string("bad metadata JSON (") + e.what() + ")");
   } catch (const std::invalid_argument& e) {
+    throw fail(e.what());
+  } catch (const std::out_of_range& e) {
     throw fail(e.what());
   }
   try {

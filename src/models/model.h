@@ -52,6 +52,9 @@ struct ModelInfo {
   std::string mask_token;
   bool mask_is_substitute = true;
   int max_input_tokens = 0;  // longest input a run takes
+  // Longest input the model was trained on; RoPE models run beyond it (their output degrades,
+  // their attention is still what they compute; runs say so in info "beyond_training").
+  int trained_tokens = 0;
   // How pieces mark words, as AttentionSet meta "subword" spells it ("none", "bpe@@",
   // "wordpiece", "gpt2", "sentencepiece"): masking by words and merging for display use it.
   std::string subword = "none";
@@ -79,6 +82,9 @@ struct Request {
   bool record = true;        // record attention
   std::vector<int> layers;   // record only these layers (empty: all)
   std::vector<int> heads;    // record only these heads of each layer (empty: all)
+  // Dense weights, or queries and keys from which any weight is computed on demand
+  // (core/query_key.h; models that cannot capture them record dense weights).
+  WeightForm weights = WeightForm::Auto;
   int top_k = 5;             // encoders: predictions kept per mask token
   size_t max_input_tokens = 0;  // > 0: pretrained models read only the first N input tokens (corpus statistics)
   // Asked before every decoding step; returning true stops the run with RunCancelled (Python's

@@ -62,6 +62,7 @@ class PretrainedAdapter : public Model {
     info_.mask_token = model_.mask_token();
     info_.mask_is_substitute = model_.mask_is_substitute();
     info_.max_input_tokens = model_.max_seq_len();
+    info_.trained_tokens = model_.trained_seq_len();
     info_.subword = model_.has_tokenizer() ? model_.tokenizer().subword_style() : "none";
   }
 
@@ -99,7 +100,7 @@ class PretrainedAdapter : public Model {
       forced = model_.has_tokenizer() ? model_.encode_output(*req.forced_output)
                                       : parse_ids(*req.forced_output, info_.name, model_.tokenizer_problem());
     }
-    RecordOptions keep{req.layers, req.heads};
+    RecordOptions keep{req.layers, req.heads, req.weights};
     Result r;
     r.input = req.input;
     for (int id : ids) r.input_tokens.push_back(model_.piece(id));

@@ -180,6 +180,7 @@ int PretrainedModel::layers() const { return impl_->arch->layers(); }
 int PretrainedModel::heads() const { return impl_->arch->heads(); }
 int PretrainedModel::vocab_size() const { return impl_->arch->vocab_size(); }
 int PretrainedModel::max_seq_len() const { return impl_->arch->max_positions(); }
+int PretrainedModel::trained_seq_len() const { return impl_->arch->trained_positions(); }
 int PretrainedModel::mask_id() const { return impl_->mask_id; }
 bool PretrainedModel::mask_is_substitute() const { return impl_->mask_is_substitute; }
 std::string PretrainedModel::mask_token() const { return impl_->mask_id < 0 ? "" : piece(impl_->mask_id); }
@@ -234,11 +235,15 @@ AttentionRun PretrainedModel::record(const std::vector<int>& ids, const RecordOp
   check_indices(keep.heads, a.heads(), "head");
   const torch::Tensor input = impl_->ids_tensor(ids);
   AttentionRecorder rec(keep.layers, keep.heads);
+  rec.set_form(keep.form);
   a.forward(input, &rec);
   AttentionRun run;
   auto& tokens = a.is_encoder() ? run.source_tokens : run.target_tokens;
   for (int id : ids) tokens.push_back(piece(id));
   rec.into(run);
+  if (static_cast<int>(ids.size()) > a.trained_positions())
+    run.info["beyond_training"] = name() + " was trained on " + std::to_string(a.trained_positions()) + " tokens; RoPE runs to " +
+                                  std::to_string(ids.size()) + ", where its output degrades; the attention is what it computes";
   return run;
 }
 
@@ -341,6 +346,7 @@ PretrainedTranslation PretrainedModel::translate_ids(const std::vector<int>& sou
   for (int id : t.target_ids) run.target_tokens.push_back(piece(id));
   if (opts.record && !t.target_ids.empty()) {
     AttentionRecorder rec(opts.keep.layers, opts.keep.heads);
+    rec.set_form(opts.keep.form);
     a.decode(a.encode(source, &rec), impl_->ids_tensor(inputs), &rec);
     rec.into(run);
   }

@@ -22,6 +22,7 @@ namespace attnscope {
 struct RecordOptions {
   std::vector<int> layers;  // layer indices to keep, in order; empty keeps every layer
   std::vector<int> heads;   // head indices to keep in each kept layer; empty keeps every head
+  WeightForm form = WeightForm::Auto;  // dense weights or queries and keys (core/query_key.h)
 };
 
 struct GenerateOptions {
@@ -100,7 +101,8 @@ class PretrainedModel {
   int layers() const;
   int heads() const;                   // query heads per layer
   int vocab_size() const;
-  int max_seq_len() const;
+  int max_seq_len() const;      // the longest sequence one forward pass takes
+  int trained_seq_len() const;  // the longest it was trained on (RoPE models run beyond it)
   std::string piece(int id) const;     // the tokenizer's piece, or "#ID" without a tokenizer
   std::string format() const;          // "huggingface" or "llama2.c"
   int eos_id() const;                  // the tokenizer's (else config.json's) end token; -1 if none

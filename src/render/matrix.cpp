@@ -6,14 +6,6 @@
 
 namespace attnscope {
 
-PoolMode pool_mode(const std::string& name) {
-  if (name == "max") return PoolMode::Max;
-  if (name == "mean") return PoolMode::Mean;
-  throw std::invalid_argument("unknown pool mode '" + name + "' (expected max or mean)");
-}
-
-const char* pool_name(PoolMode mode) { return mode == PoolMode::Max ? "max" : "mean"; }
-
 size_t pool_factor(size_t n, size_t budget) {
   if (budget == 0) budget = 1;
   return n <= budget ? 1 : (n + budget - 1) / budget;

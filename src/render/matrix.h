@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/query_key.h"  // PoolMode
+
 namespace attnscope {
 
 struct Matrix {
@@ -17,10 +19,6 @@ struct Matrix {
   float& at(size_t r, size_t c) { return v[r * cols + c]; }
   float at(size_t r, size_t c) const { return v[r * cols + c]; }
 };
-
-enum class PoolMode { Max, Mean };
-PoolMode pool_mode(const std::string& name);  // "max" | "mean"; throws std::invalid_argument
-const char* pool_name(PoolMode mode);
 
 // Smallest factor f such that ceil(n / f) <= budget (1 when n already fits).
 size_t pool_factor(size_t n, size_t budget);

@@ -5,6 +5,10 @@
 
 #include <torch/torch.h>
 
+#include <vector>
+
+#include "core/attention_set.h"
+
 namespace attnscope {
 
 struct AttentionResult {
@@ -18,5 +22,21 @@ struct AttentionResult {
 // with values; the returned weights stay the ones the model computed.
 AttentionResult attend(const torch::Tensor& scores, const torch::Tensor& allowed, const torch::Tensor& values,
                        const torch::Tensor& bias = {}, double dropout = 0);
+
+class AttentionRecorder;
+
+// Scaled dot-product self-attention of one layer, recorded in the form the recorder asks for.
+// q [H, T, d]; k, v [G, T, d] (G divides H: grouped-query attention); the scores are
+// q k^T divided by each of `divisors` in turn (as the model's own code divides), causal or not.
+// Returns the context [H, T, d].
+//
+// Short inputs take the dense path (one [H, T, T] softmax, recorded as weights). From
+// kQueryKeyFrom tokens, or when the recorder asks for query-key form, the scores are computed a
+// block of query rows at a time, so no [H, T, T] tensor exists; the recorder then receives q, k,
+// every row's log-sum-exp and pooled thumbnails of the weights (core/query_key.h). Both paths
+// compute the same softmax.
+torch::Tensor self_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                             const std::vector<float>& divisors, bool causal, AttentionRecorder* rec,
+                             AttentionKind kind, int layer);
 
 }  // namespace attnscope

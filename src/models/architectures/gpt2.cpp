@@ -43,7 +43,6 @@ torch::Tensor gpt2_forward(const Gpt2Weights& w, const torch::Tensor& ids_in, At
   const int64_t T = ids.size(0), H = c.heads, D = c.dim;
   if (T > c.max_positions)
     throw std::invalid_argument(std::to_string(T) + " tokens; this GPT-2 reads at most " + std::to_string(c.max_positions));
-  const torch::Tensor allowed = causal_mask(T, device);
   const float sqrt_dh = c.scale_attn_weights ? std::sqrt(static_cast<float>(c.head_dim())) : 1.0f;
 
   // embeddings: token + learned position
@@ -57,13 +56,12 @@ torch::Tensor gpt2_forward(const Gpt2Weights& w, const torch::Tensor& ids_in, At
     torch::Tensor h = layer_norm(x, L.ln_1, c.layer_norm_eps);
     const auto qkv = L.qkv(h).split(D, -1);  // 3 x [T, D]
     torch::Tensor q = split_heads(qkv[0], H), k = split_heads(qkv[1], H), v = split_heads(qkv[2], H);  // [H, T, Dh]
-    torch::Tensor scores = torch::matmul(q, k.transpose(1, 2)) / sqrt_dh;  // [H, T, T]
-    if (c.scale_attn_by_inverse_layer_idx) scores = scores / static_cast<float>(l + 1);
-    AttentionResult att = attend(scores, allowed, v);
-    if (rec) rec->record(AttentionKind::DecoderSelf, l, att.weights);
+    std::vector<float> divisors = {sqrt_dh};
+    if (c.scale_attn_by_inverse_layer_idx) divisors.push_back(static_cast<float>(l + 1));
+    const torch::Tensor context = self_attention(q, k, v, divisors, /*causal=*/true, rec, AttentionKind::DecoderSelf, l);
 
     // residual
-    x = x + L.attn_out(merge_heads(att.context));
+    x = x + L.attn_out(merge_heads(context));
 
     // feed-forward: LayerNorm, dense, GELU (tanh), dense, residual
     h = layer_norm(x, L.ln_2, c.layer_norm_eps);

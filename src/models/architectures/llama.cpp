@@ -140,7 +140,6 @@ torch::Tensor llama_forward(const LlamaWeights& w, const torch::Tensor& ids, Att
   const int64_t T = ids.size(0), H = c.n_heads, G = c.n_kv_heads, Dh = c.head_dim();
   const torch::Device device = w.token_embedding.device();
   const RopeTables rope = rope_tables(T, Dh, c.rope_theta, device);
-  const torch::Tensor allowed = causal_mask(T, device);
   const float sqrt_dh = std::sqrt(static_cast<float>(Dh));  // scores are divided by it, as in run.c
 
   torch::Tensor x = w.token_embedding.index_select(0, ids.to(device));  // [T, D]
@@ -152,13 +151,11 @@ torch::Tensor llama_forward(const LlamaWeights& w, const torch::Tensor& ids, Att
     torch::Tensor q = apply_rope(split_heads(torch::linear(h, L.wq), H), rope);  // [H, T, Dh]
     torch::Tensor k = apply_rope(split_heads(torch::linear(h, L.wk), G), rope);  // [G, T, Dh]
     torch::Tensor v = split_heads(torch::linear(h, L.wv), G);                    // [G, T, Dh]
-    k = k.repeat_interleave(H / G, 0);  // query head i reads kv head i / (H / G)
-    v = v.repeat_interleave(H / G, 0);
-    AttentionResult att = attend(torch::matmul(q, k.transpose(1, 2)) / sqrt_dh, allowed, v);  // [H, T, T]
-    if (rec) rec->record(AttentionKind::DecoderSelf, l, att.weights);
+    // query head i reads kv head i / (H / G)
+    const torch::Tensor context = self_attention(q, k, v, {sqrt_dh}, /*causal=*/true, rec, AttentionKind::DecoderSelf, l);
 
     // residual
-    x = x + torch::linear(merge_heads(att.context), L.wo);
+    x = x + torch::linear(merge_heads(context), L.wo);
 
     // feed-forward (SwiGLU) and residual
     h = rms_norm(x, L.ffn_norm, c.norm_eps);

@@ -1,5 +1,6 @@
 #include "models/loading/pretrained_arch.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "models/architectures/bert.h"
@@ -23,6 +24,10 @@ torch::Tensor PretrainedArch::decode(const torch::Tensor&, const torch::Tensor&,
 
 namespace {
 
+// The longest input a RoPE model takes: 128k tokens, whose queries and keys a 12 x 12 model
+// records in about 10 GB.
+constexpr int kLongestRopeInput = 131072;
+
 class LlamaArch : public PretrainedArch {
  public:
   LlamaArch(LlamaWeights w, std::string format, int bos, int eos)
@@ -32,7 +37,9 @@ class LlamaArch : public PretrainedArch {
   int layers() const override { return w_.config.n_layers; }
   int heads() const override { return w_.config.n_heads; }
   int vocab_size() const override { return w_.config.vocab_size; }
-  int max_positions() const override { return w_.config.max_seq_len; }
+  // RoPE is defined at every position; the limit only bounds what one request may ask for.
+  int max_positions() const override { return std::max(w_.config.max_seq_len, kLongestRopeInput); }
+  int trained_positions() const override { return w_.config.max_seq_len; }
   int bos_id() const override { return bos_; }
   int eos_id() const override { return eos_; }
   std::string describe() const override { return format_ + " llama (" + w_.config.describe() + ")"; }

@@ -26,6 +26,8 @@ class PretrainedArch {
   virtual int heads() const = 0;          // query heads: the heads recorded per layer
   virtual int vocab_size() const = 0;
   virtual int max_positions() const = 0;  // the longest sequence one forward pass takes
+  // The longest it was trained on: max_positions() for learned positions; RoPE models run beyond.
+  virtual int trained_positions() const { return max_positions(); }
   virtual std::string describe() const = 0;        // sizes, for messages
   virtual std::string attention_note() const = 0;  // AttentionSet meta "attention"
   virtual nlohmann::json config_json() const = 0;  // AttentionSet meta "config"
