@@ -7,6 +7,7 @@
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "apps/runtime_flags.h"
+#include "io/atomic_file.h"
 #include "io/attention_file.h"
 #include "models/decoding/mask_experiment.h"
 #include "models/model.h"
@@ -18,6 +19,7 @@ namespace {
 
 const char* kHelp = R"(usage: attnscope run --model MODEL [options] "INPUT"
        attnscope run --model MODEL [options] -        (one input per line from stdin)
+       attnscope run --model MODEL [options] --input-file FILE   (one long input)
 
 Runs any model on INPUT, prints what it produces and, on request, records the attention of every
 head of every layer. The model's kind comes from its files:
@@ -42,7 +44,8 @@ options:
                       pass (decoders: the continuation of INPUT; "" forces just </s>)
   --beam K            encoder-decoders: beam search with K hypotheses (default 1: greedy)
   --max-new-tokens N  stop after N new tokens (default: decoders 64, Marian 256, trained models
-                      their own limit); output also ends at </s>, EOS or a full context
+                      their own limit); output also ends at </s>, EOS or a full context.
+                      0: Llama and GPT-2 read INPUT only (long documents)
   --top-k K           encoders: predictions printed per [MASK] (default 5)
   --mask I:J          masking experiment (seed 001): run INPUT as it is and with tokens I..J-1
                       (positions as --json's input_tokens count them) replaced by the model's mask
@@ -52,6 +55,11 @@ options:
   --mask-words W,W    the same for every piece of every occurrence of these words
   --layers L          record only these layers: "0,3" or "8-11" (default all)
   --heads H           record only these heads of each kept layer (default all)
+  --weights FORM      how attention is kept: dense (every weight), query-key (each head's queries,
+                      keys and row log-sum-exps; any weight is computed exactly when a view asks,
+                      so 8,192 tokens of 12 x 12 heads take 0.6 GB instead of 39), or auto
+                      (default: query-key from 1,024 tokens, for Llama and GPT-2)
+  --input-file FILE   read INPUT from FILE, the whole file as one input (a long document)
   --attn FILE         save the attention as .attn.safetensors (all inputs, or both runs, in one file)
   --png FILE, --svg FILE, --pdf FILE
                       draw the attention (one input: heatmap for translation models, grid of
@@ -66,6 +74,7 @@ examples:
   attnscope run --model models/en-de "A little girl climbing into a wooden playhouse." --png girl.png
   attnscope run --model models/en-de "Two dogs play." --force "Zwei Hunde spielen." --json
   attnscope run --model models/stories260K "Once upon a time" --max-new-tokens 32 --png story.png
+  attnscope run --model models/stories260K --input-file book.txt --max-new-tokens 0 --attn long.attn.safetensors
   attnscope run --model bert-base-uncased "the laws of physics rule the universe" \
                 --mask-words "laws,universe" --png compare.png
 )";
@@ -158,17 +167,26 @@ int cmd_run(int argc, char** argv) {
   auto view = args.get("view");
   Request req;
   req.decoding.beam = static_cast<int>(args.get_int("beam", 1, 1, 64));
-  req.decoding.max_new_tokens = static_cast<int>(args.get_int("max-new-tokens", 0, 0, 1 << 20));
+  req.decoding.max_new_tokens = static_cast<int>(args.get_int("max-new-tokens", -1, 0, 1 << 20));
+  if (auto w = args.get("weights")) {
+    try {
+      req.weights = weight_form_from_name(*w);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--weights: ") + e.what());
+    }
+  }
   req.top_k = static_cast<int>(args.get_int("top-k", 5, 1, 1000));
   if (auto f = args.get("force")) req.forced_output = *f;
   if (auto l = args.get("layers")) req.layers = parse_index_list("layers", *l);
   if (auto h = args.get("heads")) req.heads = parse_index_list("heads", *h);
   auto mask_range = args.get("mask"), mask_words = args.get("mask-words");
+  auto input_file = args.get("input-file");
   const Runtime runtime = parse_runtime(args);
   args.finish();
   if (!model_path) throw UsageError("--model MODEL is required (a folder or a llama2.c checkpoint)");
-  if (args.positionals().size() != 1)
-    throw UsageError("expected exactly one INPUT (quote it; \"\" starts a decoder from BOS; - reads lines from stdin)");
+  if (args.positionals().size() != (input_file ? 0u : 1u))
+    throw UsageError(input_file ? "--input-file gives the INPUT; drop the other one"
+                                : "expected exactly one INPUT (quote it; \"\" starts a decoder from BOS; - reads lines from stdin; --input-file FILE reads a whole file)");
   if (mask_range && mask_words) throw UsageError("--mask and --mask-words exclude each other");
   std::optional<MaskSpec> mask;
   try {
@@ -183,7 +201,11 @@ int cmd_run(int argc, char** argv) {
   const std::unique_ptr<Model> model = Model::load(*model_path, runtime.device);
   const ModelInfo& info = model->info();
   std::vector<std::string> inputs;
-  if (args.positionals()[0] == "-") {
+  if (input_file) {
+    std::string text = read_file(*input_file);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    inputs.push_back(std::move(text));
+  } else if (args.positionals()[0] == "-") {
     inputs = read_stdin_lines();
     if (inputs.empty()) throw UsageError("no input lines on stdin");
   } else {

@@ -63,7 +63,9 @@ struct ModelInfo {
 // How a run produces its output. Sampling is off: every run is reproducible.
 struct Decoding {
   int beam = 1;               // 1: greedy; K: beam search keeping K hypotheses
-  int max_new_tokens = 0;     // 0: the model's default (LMs 64, Marian 256, trained: its limit)
+  // < 0: the model's default (LMs 64, Marian 256, trained: its limit); 0: pretrained decoders
+  // read the input only (long documents), others refuse it.
+  int max_new_tokens = -1;
   double length_penalty = -1; // beam: < 0 picks the model's convention (GNMT 0.6 / HF 1.0)
   bool sample = false;        // refused: attnscope decodes deterministically
 };

@@ -113,7 +113,7 @@ class PretrainedAdapter : public Model {
       r.run = std::move(e.run);
     } else if (info_.role == ModelRole::Decoder) {
       GenerateOptions g;
-      if (req.decoding.max_new_tokens > 0) g.max_new_tokens = req.decoding.max_new_tokens;
+      if (req.decoding.max_new_tokens >= 0) g.max_new_tokens = req.decoding.max_new_tokens;
       g.record = req.record;
       g.keep = keep;
       g.forced = forced;
@@ -130,6 +130,9 @@ class PretrainedAdapter : public Model {
         for (int id : gen.ids) r.run.target_tokens.push_back(model_.piece(id));
     } else {
       TranslateOptions t;
+      if (req.decoding.max_new_tokens == 0)
+        throw std::invalid_argument("max_new_tokens 0 reads the input only, which applies to decoders; " + info_.name +
+                                    " translates, so it produces at least one token");
       if (req.decoding.max_new_tokens > 0) t.max_new_tokens = req.decoding.max_new_tokens;
       t.beam = req.decoding.beam;
       if (req.decoding.length_penalty >= 0) t.length_penalty = req.decoding.length_penalty;

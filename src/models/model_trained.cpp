@@ -61,7 +61,10 @@ class TrainedModel : public Model {
       throw std::invalid_argument(info_.name + " has no attention (--attention none): a masked comparison has nothing to compare");
     DecodeOptions opts;
     opts.beam = req.decoding.beam;
-    opts.max_new_tokens = req.decoding.max_new_tokens;
+    if (req.decoding.max_new_tokens == 0)
+      throw std::invalid_argument("max_new_tokens 0 (read the input only) applies to pretrained decoders (Llama, GPT-2); " +
+                                  info_.name + " decodes at least one token");
+    opts.max_new_tokens = std::max(0, req.decoding.max_new_tokens);  // 0: its own limit
     if (req.decoding.length_penalty >= 0) opts.length_penalty = req.decoding.length_penalty;
     opts.record = req.record;
     check_indices(req.layers, info_.layers, "layer");

@@ -168,7 +168,7 @@ struct ViewerServer::Impl {
         throw HttpError(400, std::string(key) + " must be " + std::to_string(lo) + "-" + std::to_string(hi) + ", not " + std::to_string(v));
       return v;
     };
-    if (auto n = integer("max_new_tokens", 1, 4096)) r.decoding.max_new_tokens = static_cast<int>(*n);
+    if (auto n = integer("max_new_tokens", 0, 4096)) r.decoding.max_new_tokens = static_cast<int>(*n);
     if (auto k = integer("beam", 1, 16)) r.decoding.beam = static_cast<int>(*k);
     if (req.contains("forced_output")) {
       if (!req["forced_output"].is_string()) throw HttpError(400, "forced_output must be a string");

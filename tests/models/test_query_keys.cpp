@@ -10,6 +10,7 @@
 #include <random>
 
 #include "models/architectures/llama.h"
+#include "models/loading/random_llama.h"
 #include "models/pretrained.h"
 #include "models/recording/attention_recorder.h"
 #include "../test_util.h"
@@ -29,38 +30,8 @@ std::vector<int> random_ids(size_t n, int vocab, unsigned seed) {
   return ids;
 }
 
-// A Llama-style model with seeded random weights; query and key projections are scaled up so
-// heads are peaked (scores of several units), the hard case for precision.
 LlamaWeights random_llama(int layers, int heads, int dim, int vocab) {
-  torch::manual_seed(7);
-  LlamaWeights w;
-  LlamaConfig& c = w.config;
-  c.dim = dim;
-  c.hidden_dim = dim * 8 / 3;
-  c.n_layers = layers;
-  c.n_heads = heads;
-  c.n_kv_heads = heads;
-  c.vocab_size = vocab;
-  c.max_seq_len = 8192;
-  auto randn = [](std::vector<int64_t> shape, double std) { return torch::randn(shape) * std; };
-  w.token_embedding = randn({vocab, dim}, 1.0);
-  for (int l = 0; l < layers; ++l) {
-    LlamaLayerWeights L;
-    L.attn_norm = torch::ones({dim});
-    L.ffn_norm = torch::ones({dim});
-    L.wq = randn({dim, dim}, 0.08);
-    L.wk = randn({dim, dim}, 0.08);
-    L.wv = randn({dim, dim}, 0.02);
-    L.wo = randn({dim, dim}, 0.02);
-    L.w1 = randn({c.hidden_dim, dim}, 0.02);
-    L.w2 = randn({dim, c.hidden_dim}, 0.02);
-    L.w3 = randn({c.hidden_dim, dim}, 0.02);
-    w.layers.push_back(L);
-  }
-  w.final_norm = torch::ones({dim});
-  w.classifier = w.token_embedding;
-  w.validate();
-  return w;
+  return attnscope::random_llama(layers, heads, dim, vocab, 8192, 7);
 }
 
 AttentionRun record_llama(const LlamaWeights& w, const std::vector<int>& ids, WeightForm form) {
