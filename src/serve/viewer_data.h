@@ -52,6 +52,46 @@ std::string encode_matrix(const Matrix& m, const std::string& dtype);
 // on up to `threads` threads (serve --threads).
 std::string encode_thumbnails(const AttentionSet& set, size_t run, const std::string& kind, size_t size, size_t threads = 1);
 
+// --- long inputs: every block form, exact tiles, pooled ranges --------------------------------
+
+inline constexpr size_t kMaxTileCells = 1024 * 1024;       // one exact tile: 4 MB of float32
+inline constexpr size_t kMaxWholeHeadCells = 2048 * 2048;  // block_matrix of a query-key head beyond this: 413
+inline constexpr size_t kMaxSearchCells = 4096 * 4096;     // head_search: span A x span B per head
+
+// The pool p for showing rows x cols in at most size x size cells (whole thumbnail cells of a
+// query-key block when p > 1).
+size_t pool_for(const AttentionBlock& b, size_t rows, size_t cols, size_t size);
+
+// The block named `block` ("decoder-self.3") of run `run`; throws std::out_of_range naming it.
+const AttentionBlock& find_block(const AttentionSet& set, size_t run, const std::string& block);
+
+// Rows q0..q1-1, columns k0..k1-1 of one head, exact, in either block form. Throws
+// std::out_of_range for a head or range outside the block, std::length_error beyond kMaxTileCells.
+Matrix block_tile(const AttentionSet& set, size_t run, const std::string& block, size_t head, size_t q0, size_t q1,
+                  size_t k0, size_t k1);
+
+// The same range pooled over p x p cells (max or mean) to at most `size` x `size`; `pool` is p.
+// Query-key blocks answer from their recorded thumbnails when the cells line up.
+struct PooledMatrix {
+  Matrix matrix;
+  size_t pool = 1;
+};
+PooledMatrix block_pooled(const AttentionSet& set, size_t run, const std::string& block, size_t head, size_t q0,
+                          size_t q1, size_t k0, size_t k1, size_t size, PoolMode mode);
+
+// The envelope of one matrix with extra header fields (pool, range, ...).
+std::string encode_matrix(const Matrix& m, const std::string& dtype, const nlohmann::json& extra);
+
+// A query's `k` strongest keys over every head of every layer of `kind`, best first:
+// {"query", "token", "keys": [{"layer", "head", "key", "token", "weight"}]}.
+nlohmann::json top_keys(const AttentionSet& set, size_t run, const std::string& kind, size_t query, size_t k);
+
+// Which heads send the most weight from query span A (a0..a1-1) to key span B (b0..b1-1): every
+// (layer, head) of `kind` with its share, the mean over A's queries of their weight on B, best
+// first, at most `top`: {"a": [a0, a1], "b": [b0, b1], "heads": [{"layer", "head", "share"}]}.
+nlohmann::json head_search(const AttentionSet& set, size_t run, const std::string& kind, size_t a0, size_t a1,
+                           size_t b0, size_t b1, size_t top);
+
 // {"viridis": [[r, g, b], ...], ...}: the control points of render/colormap, so the viewer
 // draws with exactly the figures' colours.
 nlohmann::json colormaps_json();

@@ -61,6 +61,13 @@ long int_param(const httplib::Request& req, const std::string& name, long fallba
   return x;
 }
 
+// A non-negative integer parameter (indices, sizes).
+size_t index_param(const httplib::Request& req, const std::string& name, long fallback) {
+  const long v = int_param(req, name, fallback);
+  if (v < 0) throw HttpError(400, name + " must be >= 0, not " + std::to_string(v));
+  return static_cast<size_t>(v);
+}
+
 std::string str_param(const httplib::Request& req, const std::string& name, const std::string& fallback) {
   return req.has_param(name.c_str()) ? req.get_param_value(name.c_str()) : fallback;
 }
@@ -251,6 +258,8 @@ struct ViewerServer::Impl {
         send_error(res, e.status, e.what());
       } catch (const std::out_of_range& e) {
         send_error(res, 404, e.what());
+      } catch (const std::length_error& e) {
+        send_error(res, 413, e.what());
       } catch (const std::invalid_argument& e) {
         send_error(res, 400, e.what());
       } catch (const std::exception& e) {
@@ -310,6 +319,38 @@ struct ViewerServer::Impl {
                res.set_content(*thumbs(std::stoi(req.matches[1].str()), *set, static_cast<size_t>(run),
                                        str_param(req, "kind", "cross"), static_cast<size_t>(size)),
                                "application/octet-stream");
+             }));
+    // Long heads: an exact tile, a pooled range, a query's strongest keys, a head search.
+    http.Get(R"(/api/sets/(\d{1,9})/tile)", guarded([this](const auto& req, auto& res) {
+               auto set = set_of(req);
+               Matrix m = block_tile(*set, index_param(req, "run", 0), str_param(req, "block", "decoder-self.0"),
+                                     index_param(req, "head", 0), index_param(req, "q0", 0), index_param(req, "q1", 1),
+                                     index_param(req, "k0", 0), index_param(req, "k1", 1));
+               res.body = encode_matrix(m, "f32", {{"q0", int_param(req, "q0", 0)}, {"k0", int_param(req, "k0", 0)}});
+               res.set_header("Content-Type", "application/octet-stream");
+             }));
+    http.Get(R"(/api/sets/(\d{1,9})/pooled)", guarded([this](const auto& req, auto& res) {
+               auto set = set_of(req);
+               const AttentionBlock& b = find_block(*set, index_param(req, "run", 0), str_param(req, "block", "decoder-self.0"));
+               const PoolMode mode = pool_mode(str_param(req, "mode", "max"));
+               const size_t q0 = index_param(req, "q0", 0), k0 = index_param(req, "k0", 0);
+               const size_t q1 = index_param(req, "q1", static_cast<long>(b.queries)), k1 = index_param(req, "k1", static_cast<long>(b.keys));
+               PooledMatrix p = block_pooled(*set, index_param(req, "run", 0), b.name(), index_param(req, "head", 0), q0, q1,
+                                             k0, k1, index_param(req, "size", 512), mode);
+               res.body = encode_matrix(p.matrix, "f32",
+                                        {{"pool", p.pool}, {"mode", pool_name(mode)}, {"q0", q0}, {"q1", q1}, {"k0", k0}, {"k1", k1}});
+               res.set_header("Content-Type", "application/octet-stream");
+             }));
+    http.Get(R"(/api/sets/(\d{1,9})/topkeys)", guarded([this](const auto& req, auto& res) {
+               auto set = set_of(req);
+               send_json(res, top_keys(*set, index_param(req, "run", 0), str_param(req, "kind", "decoder-self"),
+                                       index_param(req, "query", 0), index_param(req, "k", 10)));
+             }));
+    http.Get(R"(/api/sets/(\d{1,9})/headsearch)", guarded([this](const auto& req, auto& res) {
+               auto set = set_of(req);
+               send_json(res, head_search(*set, index_param(req, "run", 0), str_param(req, "kind", "decoder-self"),
+                                          index_param(req, "a0", 0), index_param(req, "a1", 1), index_param(req, "b0", 0),
+                                          index_param(req, "b1", 1), index_param(req, "top", 20)));
              }));
     http.Get(R"(/api/sets/(\d{1,9})/file)", guarded([this](const auto& req, auto& res) {
                res.set_header("Content-Disposition", "attachment; filename=\"attention.attn.safetensors\"");
