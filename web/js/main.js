@@ -2,7 +2,7 @@
 // the current view to draw it. Every display transform in effect is listed under the view.
 import { createApi } from './api.js';
 import { buildLut } from './colormap.js';
-import { findBlock } from './views/common.js';
+import { findBlock, isLong } from './views/common.js';
 import { renderCompare } from './views/compare.js';
 import { renderLines } from './views/lines.js';
 import { renderOverview } from './views/overview.js';
@@ -18,7 +18,19 @@ const state = { setId: 0, run: 0, view: 'overview', kind: 'cross', layer: 0, hea
 let info = null, set = null, maps = null, drawing = Promise.resolve();
 // For tests and bench/viewer: `renders` counts finished renders; the times are performance.now()
 // (ms since navigation) when the first and the latest render had drawn into their canvases.
-window.attnscope = { state, api, ready: false, renders: 0, firstRenderAt: null, lastRenderAt: null };
+// A long head's detail (views/longhead.js) adds: `detail` (its controller, null for short heads),
+// `detailReady` (a promise: the detail's current window drawn from all the data it asked for),
+// `zoomTo({q0, q1, k0, k1})` (resolves {ms, exact, pool} once drawn) and `timings` in ms:
+// whole_head_ms (start of the detail to the pooled whole head drawn), tile_ms (the latest
+// zoomTo that ended on exact cells), pooled_ms (one that ended pooled), last_zoom_ms.
+window.attnscope = {
+  state, api, ready: false, renders: 0, firstRenderAt: null, lastRenderAt: null, detail: null, timings: {},
+  get detailReady() { return window.attnscope.detail ? window.attnscope.detail.settled() : Promise.resolve(); },
+  zoomTo(range) {
+    if (!window.attnscope.detail) return Promise.reject(new Error('no long head in view'));
+    return window.attnscope.detail.zoomTo(range);
+  },
+};
 
 function options(select, items, value) {
   select.replaceChildren(...items.map(([v, text]) => Object.assign(document.createElement('option'), { value: v, textContent: text })));
@@ -40,13 +52,20 @@ function syncControls() {
   const layers = run.blocks.filter((b) => b.kind === state.kind).map((b) => b.layer).sort((a, b) => a - b);
   if (!layers.includes(state.layer)) state.layer = layers[layers.length - 1];
   options($('layer'), layers.map((l) => [l, `${l + 1}`]), state.layer);
-  const heads = findBlock(run, state.kind, state.layer).heads;
-  if (state.head >= heads || (heads === 1 && state.head < 0)) state.head = 0;
-  options($('head'), [[-1, 'mean of heads'], ...Array.from({ length: heads }, (_, h) => [h, `${h + 1}`])], state.head);
+  const block = findBlock(run, state.kind, state.layer), heads = block.heads;
+  // Long heads are read in tiles of one head: no mean of heads, no merged words.
+  const long = isLong(block);
+  if (state.head >= heads || (heads === 1 && state.head < 0) || (long && state.head < 0)) state.head = 0;
+  if (long) state.merge = false;
+  options($('head'), [...(long ? [] : [[-1, 'mean of heads']]), ...Array.from({ length: heads }, (_, h) => [h, `${h + 1}`])], state.head);
   $('merge').checked = state.merge;
-  $('merge').disabled = set.subword === 'none';
-  $('merge').parentElement.title = set.subword === 'none' ? 'these tokens have no subword markers' : `style: ${set.subword}`;
-  const io = run.output ? `${JSON.stringify(run.input)} \u2192 ${JSON.stringify(run.output)}` : JSON.stringify(run.input);
+  $('merge').disabled = set.subword === 'none' || long;
+  $('merge').parentElement.title = long ? 'long heads are read in tiles of tokens; words would need the whole head' :
+    set.subword === 'none' ? 'these tokens have no subword markers' : `style: ${set.subword}`;
+  // A long input (thousands of tokens) is cut: the summary is one line, the view must stay in sight.
+  const cut = (t) => (t.length > 160 ? `${t.slice(0, 150)}\u2026 (${t.length.toLocaleString('en')} characters)` : t);
+  const q = (t) => (t.length > 160 ? `"${cut(t)}` : JSON.stringify(t));
+  const io = run.output ? `${q(run.input)} \u2192 ${q(run.output)}` : q(run.input);
   $('summary').textContent = `${set.meta.model || 'attention'} \u2014 ${io}`;
   document.querySelectorAll('#tabs button').forEach((b) => b.classList.toggle('active', b.dataset.view === state.view));
 }
@@ -66,6 +85,7 @@ async function render() {
       await VIEWS[state.view](ctx);
       $('error').hidden = true;
     } catch (e) { fail(e); }
+    window.attnscope.detail = ctx.detail ?? null;
     root.replaceWith(fresh);
     if (state.norm === 'row' && state.view !== 'lines') notes.push('colours normalised per row (each row scaled to its maximum; read-out stays raw)');
     if (state.merge) notes.push('subwords merged into words (sum over keys, mean over queries)');
@@ -85,7 +105,7 @@ function update(changes) { Object.assign(state, changes); return render(); }
 async function openSet(id, changes = {}, fresh = true) {
   if (fresh) info = await api.info();  // the set list grows with every run
   set = await api.set(id);
-  Object.assign(state, { setId: id, run: 0, zoom: null }, changes);
+  Object.assign(state, { setId: id, run: 0, zoom: null, window: null, topQuery: undefined, topKeys: null, headSearch: null }, changes);
   options($('set'), info.sets.map((s) => [s.id, s.name]), id);
   return render();
 }

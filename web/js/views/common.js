@@ -22,3 +22,12 @@ export function el(tag, props = {}, ...children) {
 // One colour per head (categorical, 12 before repeating).
 export const HEAD_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b',
   '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#637939'];
+
+// Heads read piecewise (src/serve: /pooled, /tile) rather than whole: query-key blocks (weights
+// computed on request) and any head over LONG_TOKENS a side.
+export const LONG_TOKENS = 1024;
+export function isLong(block) { return !!block && (block.form === 'query-key' || Math.max(block.queries, block.keys) > LONG_TOKENS); }
+
+// Whether /block serves the whole head: the server computes query-key heads whole only up to
+// 2048 x 2048 cells (src/serve/viewer_data.h kMaxWholeHeadCells), and answers 413 beyond.
+export function servedWhole(block) { return !block || block.form !== 'query-key' || block.queries * block.keys <= 2048 * 2048; }

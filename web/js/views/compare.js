@@ -1,7 +1,7 @@
 // Compare (seed 001): click source tokens to mask them, re-run, and see the original, the masked
 // run (one shared colour scale) and their difference (masked - original, diverging map).
 import { heatmap } from '../heatmap.js';
-import { axisTokens, blockName, el, findBlock } from './common.js';
+import { axisTokens, blockName, el, findBlock, servedWhole } from './common.js';
 
 // The tokens a run's model read: the source, or a decoder's prompt (its first prompt_tokens).
 function inputTokens(run) {
@@ -49,6 +49,8 @@ export async function renderCompare(ctx) {
   if (!isPair) { notes.push('compare: no masked run yet'); return null; }
 
   const name = blockName(state.kind, state.layer);
+  const long = findBlock(run0, state.kind, state.layer);
+  if (!servedWhole(long)) throw new Error(`the Compare view draws whole heads; these are ${long.queries.toLocaleString('en')} tokens long`);
   const [a, b] = await Promise.all([0, 1].map((r) => api.block(state.setId, r, name, state.head, state.merge)));
   let vmax = 0;
   for (const m of [a, b]) for (const v of m.values) vmax = Math.max(vmax, v);

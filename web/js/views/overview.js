@@ -3,7 +3,9 @@
 // and kept: clicking a thumbnail only moves the outline and draws the new detail head.
 import { lut32 } from '../colormap.js';
 import { heatmap } from '../heatmap.js';
-import { axisTokens, blockName, el, findBlock } from './common.js';
+import { axisTokens, blockName, el, findBlock, isLong } from './common.js';
+import { longDetail } from './longhead.js';
+import { longTools } from './longtools.js';
 
 let kept = null;  // {key, grid, cells: [[canvas per head] per layer], th}
 const ZOOM = 48;  // cells a side of the zoom window: token labels fit
@@ -58,6 +60,8 @@ function buildGrid(th, lut, update) {
 export async function renderOverview(ctx) {
   const { api, state, run, lut, root, notes } = ctx;
   const name = blockName(state.kind, state.layer);
+  const block = findBlock(run, state.kind, state.layer);
+  if (isLong(block)) return renderLongOverview(ctx, block);
   // Thumbnails and the detail head travel in parallel.
   const [th, m] = await Promise.all([api.thumbs(state.setId, state.run, state.kind),
     api.block(state.setId, state.run, name, state.head, state.merge)]);
@@ -70,7 +74,6 @@ export async function renderOverview(ctx) {
   root.append(el('div', { className: 'panel' }, el('h2', { textContent: `${state.kind}: layer \u00d7 head` }), kept.grid));
   notes.push(`thumbnails: each scaled to its own maximum${pooled ? `, max-pooled from ${first.queries}\u00d7${first.keys} to ${th.rows}\u00d7${th.cols}` : ''}`);
 
-  const block = findBlock(run, state.kind, state.layer);
   const tokens = axisTokens(run, state.kind, state.merge);
   const headText = state.head < 0 ? `mean of ${block.heads} heads` : `head ${state.head + 1}`;
   // The detail sits beside the grid when the window allows: its width is what the grid leaves.
@@ -91,4 +94,30 @@ export async function renderOverview(ctx) {
   if (state.head < 0) notes.push('mean of heads');
   if (m.dtype === 'f16') notes.push('this head travelled as float16 (read-out to about 3 significant digits)');
   return view.canvas;
+}
+
+// A long head: thumbnails from the server's recorded pooling, the detail zoomable and read in
+// pieces (views/longhead.js), and the tools for finding places in the text beside it. The whole
+// head is never requested (/block would refuse it).
+async function renderLongOverview(ctx, block) {
+  const { api, state, run, lut, root, notes } = ctx;
+  const tokens = axisTokens(run, state.kind, false);
+  // The tools sit beside the grid; the detail takes a row of its own, up to 640 px.
+  const size = Math.max(320, Math.min(640, window.innerWidth - 520));
+  let tools = null;
+  ctx.onQuery = (q) => tools?.showQuery(q);
+  // Thumbnails and the pooled detail head travel in parallel.
+  const [th, detail] = await Promise.all([api.thumbs(state.setId, state.run, state.kind), longDetail(ctx, block, tokens, size)]);
+  ctx.repaint = detail.repaint;
+  tools = longTools(ctx, block);
+  const key = `${state.setId}/${state.run}/${state.kind}/${state.colormap}`;
+  if (!kept || kept.key !== key) kept = { key, ...buildGrid(th, lut, ctx.update) };
+  kept.cells.forEach((row, l) => row.forEach((c, h) => c.classList.toggle('selected', l === state.layer && h === state.head)));
+  root.append(el('div', { className: 'panel' }, el('h2', { textContent: `${state.kind}: layer \u00d7 head` }), kept.grid),
+    tools.panel, detail.panel);
+  const pool = th.pool ? `max over ${th.pool}\u00d7${th.pool} cells` : 'max-pooled';
+  notes.push(`thumbnails: each scaled to its own maximum, ${pool} (${block.queries}\u00d7${block.keys} cells a head)`);
+  notes.push('long head: read in pieces, never whole \u2014 the pooling and precision in effect are written under the view');
+  ctx.detail = detail;
+  return detail.canvas;
 }

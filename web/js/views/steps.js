@@ -4,13 +4,15 @@
 // of the token before it attends over the prompt and everything generated so far.
 import { heatmap } from '../heatmap.js';
 import { cssColor } from '../colormap.js';
-import { axisTokens, blockName, el } from './common.js';
+import { axisTokens, blockName, el, findBlock, servedWhole } from './common.js';
 
 export async function renderSteps(ctx) {
   const { api, state, run, lut, root, notes } = ctx;
   const kinds = run.blocks.map((b) => b.kind);
   const kind = kinds.includes('cross') ? 'cross' : kinds.includes('decoder-self') ? 'decoder-self' : state.kind;
   const layer = kind === state.kind ? state.layer : Math.max(...run.blocks.filter((b) => b.kind === kind).map((b) => b.layer));
+  const long = findBlock(run, kind, layer);
+  if (!servedWhole(long)) throw new Error(`the Steps view draws whole heads; these are ${long.queries.toLocaleString('en')} tokens long: use Overview (zoom) or Lines (a window)`);
   const m = await api.block(state.setId, state.run, blockName(kind, layer), state.head, state.merge);
   const tokens = axisTokens(run, kind, state.merge);
   // Generation: rows from the last prompt token on produced the generated tokens.
