@@ -74,6 +74,11 @@ struct AttentionBlock {
   float weight(size_t h, size_t q, size_t k) const;
   void tile(size_t h, size_t q0, size_t q1, size_t k0, size_t k1, float* out) const;
   Pooled pooled(size_t h, size_t q0, size_t q1, size_t k0, size_t k1, size_t p, PoolMode mode) const;
+  // p rounded up to whole thumbnail cells of a query-key block (p itself otherwise, or when 1),
+  // so pooled() answers from the recorded thumbnails instead of computing every weight.
+  size_t thumbnail_aligned(size_t p) const {
+    return qk && qk->pool > 1 && p > 1 ? (p + qk->pool - 1) / qk->pool * qk->pool : p;
+  }
 
   // Copies borrowed weights into `weights` (before changing them, or outliving the owner).
   void own();

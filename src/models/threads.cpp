@@ -5,7 +5,14 @@
 #include "models/threads.h"
 
 namespace attnscope {
+namespace {
+int threads_set = 1;
+}
+
+int compute_threads() { return threads_set; }
+
 void set_threads(int n) {
+  threads_set = n;
   // libtorch allows setting the inter-op pool once per process; later calls only change n.
   static const bool interop_set = [] {
     torch::set_num_interop_threads(1);

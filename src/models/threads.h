@@ -4,6 +4,7 @@
 
 namespace attnscope {
 void set_threads(int n);  // torch-free declaration; models/threads.cpp sets libtorch
+int compute_threads();    // the n last set (1 before any call): for attnscope's own parallel loops
 // Keeps freed memory in the process for reuse instead of returning it to the system (glibc
 // mallopt). Transformer passes free and reallocate the same multi-megabyte tensors every layer;
 // with glibc's defaults each one is a fresh mmap whose pages fault in again, which made a

@@ -127,7 +127,26 @@ Panel make_panel(const ViewContext& ctx, const AttentionRun& run, AttentionKind 
 Panel make_panel(const ViewContext& ctx, const AttentionRun& run, const AttentionBlock& block, int head, Notes& notes) {
   check_head(block, head);
   std::vector<float> qk;
-  if (head < 0) {
+  if (!block.dense()) {
+    // Merging pieces and averaging heads need every weight of the head at once.
+    const size_t cells = block.queries * block.keys;
+    if (cells > kMaxComputedHeadCells)
+      throw std::invalid_argument("block " + block.name() + " is " + std::to_string(block.queries) + " x " +
+                                  std::to_string(block.keys) + " per head: merging subwords or averaging heads needs every weight; "
+                                  "draw one head (--head N) without --merge, which pools from the recorded queries and keys");
+    qk.assign(cells, 0.0f);
+    std::vector<float> one(cells);
+    for (size_t h = 0; h < block.heads; ++h) {
+      if (head >= 0 && h != static_cast<size_t>(head)) continue;
+      block.tile(h, 0, block.queries, 0, block.keys, one.data());
+      for (size_t i = 0; i < cells; ++i) qk[i] += one[i];
+    }
+    if (head < 0) {
+      for (float& v : qk) v /= static_cast<float>(block.heads);
+      if (block.heads > 1) notes.add("weights averaged over " + std::to_string(block.heads) + " heads");
+    }
+    notes.add(kComputedStatement);
+  } else if (head < 0) {
     qk = block.mean_of_heads();
     if (block.heads > 1) notes.add("weights averaged over " + std::to_string(block.heads) + " heads");
   } else {
@@ -166,6 +185,26 @@ Matrix fit_budget(const ViewContext& ctx, const Matrix& m, double w, double h, N
 Matrix pooled_head(const ViewContext& ctx, const AttentionRun& run, const AttentionBlock& block, int head, double w,
                    double h, Notes& notes, float& lo, float& hi, const std::string& what) {
   check_head(block, head);
+  if (!block.dense() && !ctx.merge_words && (head >= 0 || block.heads == 1)) {
+    // Long inputs: pooled straight from the recorded queries and keys, in bounded memory. Many
+    // small panels (thumbnails) take whole thumbnail cells; one large panel computes its cells.
+    const size_t hh = static_cast<size_t>(std::max(head, 0));
+    size_t p = std::max(pool_factor(block.queries, cell_budget(ctx, h)), pool_factor(block.keys, cell_budget(ctx, w)));
+    if (what == "thumbnails" || block.queries * block.keys > kMaxComputedHeadCells) p = block.thumbnail_aligned(p);
+    Pooled shown = block.pooled(hh, 0, block.queries, 0, block.keys, p, ctx.pool);
+    lo = 0.0f;  // every head of a causal block has masked (zero) cells; a full one is shown from 0
+    hi = 0.0f;
+    const Pooled& peak = ctx.pool == PoolMode::Max ? shown : block.pooled(hh, 0, block.queries, 0, block.keys,
+                                                                          block.thumbnail_aligned(p), PoolMode::Max);
+    for (float v : peak.values) hi = std::max(hi, v);
+    if (p > 1)
+      notes.add((what.empty() ? "" : what + ": ") + "pooled " + std::to_string(p) + "x" + std::to_string(p) +
+                " cells into one (" + pool_name(ctx.pool) + ") to fit the image");
+    notes.add(kComputedStatement);
+    Matrix m(shown.rows, shown.cols);
+    m.v = std::move(shown.values);
+    return m;
+  }
   if (!ctx.merge_words && (head >= 0 || block.heads == 1)) {
     const float* v = block.row(static_cast<size_t>(std::max(head, 0)), 0);
     value_range(v, block.queries * block.keys, lo, hi);
@@ -245,6 +284,11 @@ double draw_notes(cairo_t* cr, const ViewContext& ctx, const Notes& notes, doubl
   auto it = ctx.set.meta.find("transforms");
   if (it != ctx.set.meta.end() && !it->second.empty())
     lines.push_back("the stored weights were already transformed: " + it->second);
+  // A model run past the length it was trained on (RoPE): its attention is real, its output not.
+  for (const auto& run : ctx.set.runs)
+    if (auto b = run.info.find("beyond_training"); b != run.info.end() &&
+        std::find(lines.begin(), lines.end(), b->second) == lines.end())
+      lines.push_back(b->second);
   if (ctx.notes_out) *ctx.notes_out = lines;
   if (lines.empty()) return y;
   y += 8;

@@ -21,6 +21,11 @@ namespace attnscope {
 // At most this many cells per axis are drawn, whatever the output; raster outputs also stop at
 // one cell per output pixel, so no cell is silently dropped by resampling.
 inline constexpr size_t kMaxCellsPerAxis = 1500;
+// A query-key head up to this many cells may be computed whole (one large panel, merging,
+// averaging); beyond it, views pool from the recorded thumbnails.
+inline constexpr size_t kMaxComputedHeadCells = size_t{1} << 27;  // 134 million: 11,585 tokens square
+// Said on every figure drawn from a query-key block.
+inline constexpr const char* kComputedStatement = "weights computed exactly from the recorded queries, keys and row log-sum-exps";
 
 struct ViewContext {
   const AttentionSet& set;

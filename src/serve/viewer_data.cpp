@@ -183,7 +183,9 @@ std::string encode_thumbnails(const AttentionSet& set, size_t run_index, const s
   for (auto* b : blocks) heads = std::max(heads, b->heads);
   // Query-key blocks pool over whole cells (from their recorded thumbnails when they line up);
   // dense ones spread the rows and columns over exactly `size` cells.
-  const size_t qk_pool = blocks[0]->dense() ? 0 : pool_for(*blocks[0], blocks[0]->queries, blocks[0]->keys, size);
+  const size_t qk_pool =
+      blocks[0]->dense() ? 0
+                         : blocks[0]->thumbnail_aligned(std::max<size_t>(1, (std::max(blocks[0]->queries, blocks[0]->keys) + size - 1) / size));
   const size_t tr = qk_pool ? (blocks[0]->queries + qk_pool - 1) / qk_pool : std::min(blocks[0]->queries, size);
   const size_t tc = qk_pool ? (blocks[0]->keys + qk_pool - 1) / qk_pool : std::min(blocks[0]->keys, size);
   const size_t layers = static_cast<size_t>(blocks.back()->layer + 1);
@@ -249,10 +251,10 @@ void check_range(const AttentionBlock& b, size_t head, size_t q0, size_t q1, siz
 }  // namespace
 
 size_t pool_for(const AttentionBlock& b, size_t rows, size_t cols, size_t size) {
-  size_t p = std::max<size_t>(1, (std::max(rows, cols) + size - 1) / size);
-  // Round up to whole thumbnail cells, so the recorded thumbnails answer.
-  if (b.qk && b.qk->pool > 1 && p > 1) p = (p + b.qk->pool - 1) / b.qk->pool * b.qk->pool;
-  return p;
+  const size_t p = std::max<size_t>(1, (std::max(rows, cols) + size - 1) / size);
+  // Large ranges take whole thumbnail cells (every weight of an 8,192-token head is 67 million
+  // dot products); up to 4,096 x 4,096 cells they are computed at the pool asked for.
+  return rows * cols > kMaxExactPoolCells ? b.thumbnail_aligned(p) : p;
 }
 
 Matrix block_tile(const AttentionSet& set, size_t run, const std::string& block, size_t head, size_t q0, size_t q1,

@@ -57,9 +57,10 @@ std::string encode_thumbnails(const AttentionSet& set, size_t run, const std::st
 inline constexpr size_t kMaxTileCells = 1024 * 1024;       // one exact tile: 4 MB of float32
 inline constexpr size_t kMaxWholeHeadCells = 2048 * 2048;  // block_matrix of a query-key head beyond this: 413
 inline constexpr size_t kMaxSearchCells = 4096 * 4096;     // head_search: span A x span B per head
+inline constexpr size_t kMaxExactPoolCells = 4096 * 4096;  // /pooled computes ranges up to this; larger use thumbnails
 
 // The pool p for showing rows x cols in at most size x size cells (whole thumbnail cells of a
-// query-key block when p > 1).
+// query-key block for ranges over kMaxExactPoolCells).
 size_t pool_for(const AttentionBlock& b, size_t rows, size_t cols, size_t size);
 
 // The block named `block` ("decoder-self.3") of run `run`; throws std::out_of_range naming it.

@@ -67,7 +67,9 @@ export function splitRange(r, maxCells, step) {
 // The pool the server will answer /pooled with (src/serve/viewer_data.cpp pool_for): the range
 // over `size` pixels, rounded up to whole thumbnail cells (`thumbPool`) when above one cell.
 export function serverPool(rows, cols, size, thumbPool) {
+  // Mirrors pool_for (src/serve/viewer_data.cpp): ranges over 4096 x 4096 cells take whole
+  // thumbnail cells; smaller ones are pooled exactly at the pool asked for.
   let p = Math.max(1, Math.ceil(Math.max(rows, cols) / size));
-  if (thumbPool > 1 && p > 1) p = Math.ceil(p / thumbPool) * thumbPool;
+  if (thumbPool > 1 && p > 1 && rows * cols > 4096 * 4096) p = Math.ceil(p / thumbPool) * thumbPool;
   return p;
 }

@@ -3,13 +3,16 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <thread>
 #include <limits>
 
 #include "core/vector_clones.h"
 #include "models/architectures/dropout.h"
 #include "models/architectures/transformer_blocks.h"
 #include "models/recording/attention_recorder.h"
+#include "models/threads.h"
 
 namespace attnscope {
 
@@ -34,51 +37,74 @@ torch::Tensor scaled_scores(const torch::Tensor& q, const torch::Tensor& k, cons
 // Query rows per block: enough to keep the matmuls efficient, a multiple of the thumbnail cell.
 int64_t query_block(size_t pool) { return std::max<int64_t>(256, static_cast<int64_t>(pool)); }
 
-// One query row's exact log-sum-exp, from the float32 pass the model made. The model's scores s_j
-// carry float32 matmul rounding (~1e-5 for scores of tens of units); the exact scores of its q and
-// k are s_j + d_j. Then log sum exp(s_j + d_j) = lse_f + log sum w_j exp(d_j), where w are the
-// model's weights and lse_f = s_j* - log w_j* at the largest weight. d_j is computed here in
-// double (q . k_j over keys transposed to kt [dim, stride]), and exp(d_j) = 1 + d_j to within
-// 1e-10. One pass over the row, no [H, T, T] double tensor.
+// What a query-key capture keeps of one block of query rows, from the float32 pass the model made
+// and the exact (float64) scores of its q and k, in one pass over each row:
+//   - the row's exact log-sum-exp. The model's scores s_j carry float32 matmul rounding (~1e-5 for
+//     scores of tens of units); the exact ones are s_j + d_j, so log sum exp(s_j + d_j) =
+//     lse_f + log sum w_j exp(d_j), with the model's weights w and lse_f = s_j* - log w_j* at the
+//     largest weight; exp(d_j) = 1 + d_j to within 1e-10.
+//   - the thumbnails: max and sum of the weights in each pool x pool cell.
+struct BlockRows {
+  const double* s64;  // [H, b, kend] exact scores before scaling (q . k)
+  const float* s;     // [H, b, kend] the model's scores (scaled, masked)
+  const float* w;     // [H, b, kend] the model's weights
+  int64_t heads, b, kend, q0;
+  bool causal;
+  double scale;
+  int64_t pool, thumb_cols;
+  double* lse;        // [H, T]
+  int64_t T;
+  float* thumb_max;   // [H, rows, thumb_cols] or null
+  float* thumb_sum;
+};
+
 ATTNSCOPE_VECTOR_CLONES
-double exact_row_lse(const float* q, const double* kt, size_t stride, size_t dim, const float* w, const float* s, size_t n,
-                     double scale, double* acc) {
-  for (size_t j = 0; j < n; ++j) acc[j] = 0;
-  for (size_t c = 0; c < dim; ++c) {
-    const double qc = q[c];
-    const double* kr = kt + c * stride;
-    for (size_t j = 0; j < n; ++j) acc[j] += qc * kr[j];
+void capture_rows(const BlockRows& r, int64_t h) {
+  const int64_t P = r.pool;
+  for (int64_t i = 0; i < r.b; ++i) {
+    const int64_t at = (h * r.b + i) * r.kend, n = r.causal ? r.q0 + i + 1 : r.kend;
+    const double* s64 = r.s64 + at;
+    const float* s = r.s + at;
+    const float* w = r.w + at;
+    double total = 0;
+    int64_t best = 0;
+    for (int64_t j = 0; j < n; ++j) {
+      total += static_cast<double>(w[j]) * (1.0 + (r.scale * s64[j] - static_cast<double>(s[j])));
+      best = w[j] > w[best] ? j : best;
+    }
+    r.lse[h * r.T + r.q0 + i] = static_cast<double>(s[best]) - std::log(static_cast<double>(w[best])) + std::log(total);
+    if (!r.thumb_max) continue;
+    float* tmax = r.thumb_max + (h * ((r.T + P - 1) / P) + (r.q0 + i) / P) * r.thumb_cols;
+    float* tsum = r.thumb_sum + (tmax - r.thumb_max);
+    for (int64_t c = 0; c * P < n; ++c) {
+      float mx = tmax[c], sum = 0;
+      for (int64_t j = c * P, e = std::min(n, j + P); j < e; ++j) {
+        mx = std::max(mx, w[j]);
+        sum += w[j];
+      }
+      tmax[c] = mx;
+      tsum[c] += sum;
+    }
   }
-  double total = 0;
-  size_t best = 0;
-  for (size_t j = 0; j < n; ++j) {
-    total += static_cast<double>(w[j]) * (1.0 + (scale * acc[j] - static_cast<double>(s[j])));
-    if (w[j] > w[best]) best = j;
-  }
-  return static_cast<double>(s[best]) - std::log(static_cast<double>(w[best])) + std::log(total);
 }
 
 torch::Tensor attend_in_blocks(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                const std::vector<float>& divisors, bool causal, AttentionRecorder* rec,
                                AttentionKind kind, int layer) {
-  const int64_t H = q.size(0), T = q.size(1), G = k.size(0), Dh = q.size(2);
+  const int64_t H = q.size(0), T = q.size(1), G = k.size(0);
   const torch::Tensor kr = k.repeat_interleave(H / G, 0), vr = v.repeat_interleave(H / G, 0);
   const size_t pool = rec ? thumbnail_pool(static_cast<size_t>(T)) : 0;
   const int64_t B = query_block(pool), P = static_cast<int64_t>(pool);
-  const auto opts = q.options();
   const bool on_cpu = q.device().is_cpu();
   torch::Tensor context = torch::empty_like(q);
-  torch::Tensor lse, thumb_max, thumb_mean, q_host, kt;
+  torch::Tensor lse, thumb_max, thumb_sum, kd;
   if (rec) {
     lse = torch::empty({H, T}, torch::TensorOptions(torch::kDouble));
-    if (on_cpu) {
-      q_host = q.contiguous();
-      kt = k.to(torch::kDouble).transpose(1, 2).contiguous();  // [G, Dh, T]
-    }
-    if (pool) {
+    kd = kr.to(torch::kDouble);
+    if (pool) {  // on the host: the capture's pass writes them there
       const int64_t rows = (T + P - 1) / P;
-      thumb_max = torch::zeros({H, rows, rows}, opts);
-      thumb_mean = torch::zeros({H, rows, rows}, opts);
+      thumb_max = torch::zeros({H, rows, rows});
+      thumb_sum = torch::zeros({H, rows, rows});
     }
   }
   const float minus_inf = -std::numeric_limits<float>::infinity();
@@ -96,34 +122,35 @@ torch::Tensor attend_in_blocks(const torch::Tensor& q, const torch::Tensor& k, c
     const torch::Tensor w = torch::softmax(s, -1);
     context.slice(1, q0, q1).copy_(torch::matmul(w, vr.slice(1, 0, kend)));
     if (!rec) continue;
+    // The exact scores of the recorded q and k, in float64 (one batched dgemm per block).
+    const torch::Tensor s64 = torch::matmul(q.slice(1, q0, q1).to(torch::kDouble), kd.slice(1, 0, kend).transpose(-1, -2));
     if (on_cpu) {
-      const torch::Tensor wc = w.contiguous(), sc = s.contiguous();
-      const float* wp = wc.data_ptr<float>();
-      const float* sp = sc.data_ptr<float>();
-      const float* qp = q_host.data_ptr<float>();
-      const double* ktp = kt.data_ptr<double>();
-      double* out = lse.data_ptr<double>();
-      at::parallel_for(0, H * b, 1, [&](int64_t begin, int64_t end) {
-        std::vector<double> acc(static_cast<size_t>(kend));
-        for (int64_t r = begin; r < end; ++r) {
-          const int64_t h = r / b, i = r % b, n = causal ? q0 + i + 1 : kend;
-          out[h * T + q0 + i] =
-              exact_row_lse(qp + (h * T + q0 + i) * Dh, ktp + (h / (H / G)) * Dh * T, static_cast<size_t>(T),
-                            static_cast<size_t>(Dh), wp + r * kend, sp + r * kend, static_cast<size_t>(n), scale, acc.data());
-        }
-      });
+      const torch::Tensor wc = w.contiguous(), sc = s.contiguous(), s64c = s64.contiguous();
+      const BlockRows rows{s64c.data_ptr<double>(), sc.data_ptr<float>(), wc.data_ptr<float>(), H, b, kend, q0, causal, scale,
+                           P,                        pool ? (T + P - 1) / P : 0, lse.data_ptr<double>(), T,
+                           pool ? thumb_max.data_ptr<float>() : nullptr, pool ? thumb_sum.data_ptr<float>() : nullptr};
+      // Heads on attnscope's threads (torch's own pool is kept at one thread beside OpenBLAS).
+      const int n_threads = std::max(1, std::min<int>(compute_threads(), static_cast<int>(H)));
+      std::atomic<int64_t> next{0};
+      auto work = [&] {
+        for (int64_t h; (h = next++) < H;) capture_rows(rows, h);
+      };
+      std::vector<std::thread> pool_threads;
+      for (int t = 1; t < n_threads; ++t) pool_threads.emplace_back(work);
+      work();
+      for (auto& t : pool_threads) t.join();
     } else {
-      // Other devices: the exact scores in float64 there.
-      torch::Tensor s64 = torch::matmul(q.slice(1, q0, q1).to(torch::kDouble), kr.slice(1, 0, kend).to(torch::kDouble).transpose(-1, -2));
-      s64.mul_(scale);
-      if (causal) s64.slice(2, q0, q1).masked_fill_(hidden, minus_inf);
-      lse.slice(1, q0, q1).copy_(s64.logsumexp(-1).cpu());
-    }
-    if (pool) {
-      const torch::Tensor w4 = w.unsqueeze(1);  // [H, 1, b, kend]
-      const int64_t r0 = q0 / P, r1 = (q1 + P - 1) / P, c1 = (kend + P - 1) / P;
-      thumb_max.slice(1, r0, r1).slice(2, 0, c1).copy_(torch::max_pool2d(w4, {P, P}, {P, P}, {0, 0}, {1, 1}, true).squeeze(1));
-      thumb_mean.slice(1, r0, r1).slice(2, 0, c1).copy_(torch::avg_pool2d(w4, {P, P}, {P, P}, {0, 0}, true, false).squeeze(1));
+      // Other devices: the log-sum-exp of the exact scores there, and the thumbnails by pooling.
+      torch::Tensor x = s64 * scale;
+      if (causal) x.slice(2, q0, q1).masked_fill_(hidden, minus_inf);
+      lse.slice(1, q0, q1).copy_(x.logsumexp(-1).cpu());
+      if (pool) {
+        const torch::Tensor w4 = w.unsqueeze(1);  // [H, 1, b, kend]
+        const int64_t r0 = q0 / P, r1 = (q1 + P - 1) / P, c1 = (kend + P - 1) / P;
+        thumb_max.slice(1, r0, r1).slice(2, 0, c1).copy_(torch::max_pool2d(w4, {P, P}, {P, P}, {0, 0}, {1, 1}, true).squeeze(1).cpu());
+        thumb_sum.slice(1, r0, r1).slice(2, 0, c1).copy_(
+            torch::avg_pool2d(w4, {P, P}, {P, P}, {0, 0}, true, false, /*divisor_override=*/1).squeeze(1).cpu());
+      }
     }
   }
   if (rec) {
@@ -132,8 +159,13 @@ torch::Tensor attend_in_blocks(const torch::Tensor& q, const torch::Tensor& k, c
     c.k = k;
     c.lse = lse;
     c.pool = pool;
-    c.thumb_max = thumb_max;
-    c.thumb_mean = thumb_mean;
+    if (pool) {
+      // Sums to means over the cells inside the matrix (masked cells count, as zeros).
+      const int64_t rows = (T + P - 1) / P;
+      const torch::Tensor extent = torch::clamp(T - torch::arange(rows, torch::kLong) * P, 0, P).to(torch::kFloat);
+      c.thumb_max = thumb_max;
+      c.thumb_mean = thumb_sum / (extent.unsqueeze(1) * extent.unsqueeze(0));
+    }
     c.scale = scale;
     c.mask = causal ? MaskRule::Causal : MaskRule::None;
     rec->record_query_keys(kind, layer, c);
