@@ -10,7 +10,7 @@ namespace attnscope {
 namespace {
 
 const char* const kNames[kStatCount] = {"entropy", "uniform_entropy", "broadness", "distance", "special",
-                                        "punctuation", "previous", "same", "next"};
+                                        "first",   "punctuation",     "previous",  "same",     "next"};
 // The sums, then three counts: queries, queries with a token before them, queries with one after
 // (previous / next shares average over the queries that have such a token).
 constexpr size_t kSlots = kStatCount + 3;
@@ -21,6 +21,7 @@ bool is_self(AttentionKind kind) { return kind != AttentionKind::Cross; }
 // Causal self-attention stores exact zeros above the diagonal; then query q may see q + 1 keys.
 bool is_causal(const AttentionBlock& b) {
   if (!is_self(b.kind) || b.queries != b.keys) return false;
+  if (b.qk) return b.qk->mask == MaskRule::Causal;
   for (size_t h = 0; h < b.heads; ++h)
     for (size_t q = 0; q < b.queries; ++q) {
       const float* row = b.row(h, q);
@@ -129,10 +130,17 @@ SentenceSums sentence_sums(const StatsLayout& layout, const AttentionRun& run) {
       punct[k] = is_punctuation_token(keys[k]);
     }
     const bool self = is_self(b.kind), causal = is_causal(b);
+    constexpr size_t kBand = 256;  // query-key blocks: rows computed per band
+    std::vector<float> band;
     for (size_t h = 0; h < b.heads; ++h, slot += kSlots) {
       double* out = s.data() + slot;
       for (size_t q = 0; q < b.queries; ++q) {
-        const float* row = b.row(h, q);
+        if (!b.dense() && q % kBand == 0) {
+          const size_t q1 = std::min(b.queries, q + kBand);
+          band.resize((q1 - q) * b.keys);
+          b.tile(h, q, q1, 0, b.keys, band.data());
+        }
+        const float* row = b.dense() ? b.row(h, q) : band.data() + (q % kBand) * b.keys;
         const size_t visible = causal ? q + 1 : b.keys;
         double entropy = 0, distance = 0, sp = 0, pu = 0;
         for (size_t k = 0; k < b.keys; ++k) {
@@ -145,6 +153,7 @@ SentenceSums sentence_sums(const StatsLayout& layout, const AttentionRun& run) {
         out[kEntropy] += entropy;
         out[kUniformEntropy] += std::log(static_cast<double>(visible));
         out[kSpecial] += sp;
+        out[kFirst] += row[0];
         out[kPunctuation] += pu;
         if (self) {
           out[kDistance] += distance;

@@ -5,9 +5,13 @@
 //   broadness        entropy / uniform_entropy (1 = as broad as uniform, 0 = all on one key)
 //   distance         sum_k p_k |q - k|              (self-attention only)
 //   special          weight on [CLS] [SEP] <s> </s> <|endoftext|> ... keys
+//   first            weight on the first key (attention sinks: long-context heads park weight there)
 //   punctuation      weight on keys that are punctuation once subword markers are stripped
 //   previous / same / next   weight on key q-1 / q / q+1   (self-attention only; previous
 //                    averages over queries that have a token before them, next likewise)
+//
+// Either block form: query-key blocks (long inputs) are computed a band of rows at a time, so a
+// head is never held whole.
 //
 // Exact reduction: each sentence gives a vector of sums (SentenceSums); the corpus value is their
 // sum in sentence order, then divided once. Splitting a corpus across processes and adding the
@@ -21,7 +25,7 @@
 
 namespace attnscope {
 
-enum HeadStat { kEntropy, kUniformEntropy, kBroadness, kDistance, kSpecial, kPunctuation, kPrevious, kSame, kNext, kStatCount };
+enum HeadStat { kEntropy, kUniformEntropy, kBroadness, kDistance, kSpecial, kFirst, kPunctuation, kPrevious, kSame, kNext, kStatCount };
 const char* head_stat_name(int stat);  // "entropy", ...
 int head_stat_from_name(const std::string& name);  // throws std::invalid_argument listing names
 

@@ -1,4 +1,4 @@
-// attnscope stats: per-head statistics (entropy, distance, special/punctuation/previous/same/next
+// attnscope stats: per-head statistics (entropy, distance, special/first/punctuation/previous/same/next
 // shares, after Clark et al. 2019) over a corpus run through a model, or over saved
 // .attn.safetensors files; a table, a JSON file and one layer x head figure per statistic.
 // Under `mpirun -np N` the sentences are split across processes and reduced exactly.
@@ -33,6 +33,7 @@ averaged over every query token of every sentence:
   broadness     entropy / uniform (1 = as broad as uniform, 0 = all weight on one key)
   distance      mean |query - key| weighted by attention (self-attention only)
   special       share of attention on [CLS], [SEP], <s>, </s>, <|endoftext|> ...
+  first         share on the first token (attention sinks)
   punctuation   share on punctuation tokens
   previous, same, next   share on the token before, the token itself, the token after
 
@@ -40,7 +41,8 @@ With --model, each non-empty line of CORPUS is one input: language models record
 over the line's tokens (with the model's special tokens, e.g. BOS; nothing is generated),
 encoders (BERT) read the line once, translation models (attnscope, Marian) translate it and
 record every kind. Without --model, the runs of
-saved .attn.safetensors files are the sentences.
+saved .attn.safetensors files are the sentences. Long inputs recorded as queries and keys
+(run --weights query-key) are streamed a band of rows at a time, never held whole.
 
 Prints a table (one line per layer and head), writes OUT/stats.json and one layer x head
 figure per statistic and kind (OUT/<kind>-<statistic>.png).
