@@ -5,6 +5,7 @@
 
 #include "analysis/head_stats.h"
 #include "analysis/rollout.h"
+#include "../query_key_fixture.h"
 
 using namespace attnscope;
 
@@ -203,4 +204,21 @@ TEST(Flow, TwoLayerFlowIsBoundedByTheNarrowestPath) {
 
 TEST(Rollout, CrossAttentionIsRefused) {
   EXPECT_THROW(derive_attention(two_layers(0.1f), DerivedAttention::Rollout, "cross"), std::invalid_argument);
+}
+
+// Long inputs: a query-key block streamed a band of rows at a time gives the statistics of the
+// same block made dense, and "first" is the weight on key 0.
+TEST(HeadStats, QueryKeyBlocksStreamToTheDenseResult) {
+  AttentionSet set = attnscope::testing::query_key_set(attnscope::testing::synthetic_query_keys(2, 1, 600, 8));
+  const StatsLayout layout = StatsLayout::of(set.runs[0]);
+  const SentenceSums streamed = sentence_sums(layout, set.runs[0]);
+  set.require_dense(1 << 22, "test");
+  const SentenceSums dense = sentence_sums(layout, set.runs[0]);
+  ASSERT_EQ(streamed.size(), dense.size());
+  for (size_t i = 0; i < dense.size(); ++i) EXPECT_NEAR(streamed[i], dense[i], 1e-6 * std::max(1.0, std::abs(dense[i]))) << i;
+  const HeadStats stats = finish_head_stats(layout, dense, 1);
+  double first = 0;
+  for (size_t q = 0; q < 600; ++q) first += set.runs[0].blocks[0].at(1, q, 0);
+  EXPECT_NEAR(stats.rows[1].values[kFirst], first / 600, 1e-9);
+  EXPECT_STREQ(head_stat_name(kFirst), "first");
 }
