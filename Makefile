@@ -38,6 +38,7 @@ bench: build
 	@bash bench/transformer $(BIN)
 	@bash bench/viewer $(BIN)
 	@bash bench/stats $(BIN)
+	@bash bench/long_context $(BIN)
 
 clean:
 	rm -rf $(BUILD)

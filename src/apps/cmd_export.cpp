@@ -90,8 +90,11 @@ int cmd_export(int argc, char** argv) {
   for (const auto& [e, dest] : jobs) to_stdout += dest == "-";
   if (to_stdout > 1) throw UsageError("only one format can go to stdout ('-')");
 
-  const AttentionSet set = load_attention_set(pos[0]);
+  AttentionSet set = load_attention_set(pos[0]);
   for (const auto& [e, dest] : jobs) {
+    // Long sets recorded as queries and keys: the array formats write every weight, so those
+    // must fit (1 GB); the page computes its heads itself and refuses heads too long to embed.
+    if (std::string(e->flag) != "html") set.require_dense(size_t{1} << 28, std::string("--") + e->flag);
     e->write(set, dest);
     if (dest != "-") std::fprintf(to_stdout ? stderr : stdout, "%s\n", dest.c_str());
   }

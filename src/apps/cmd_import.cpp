@@ -1,6 +1,8 @@
 // attnscope import: attention dumped by other tools (.npy, .npz, .safetensors, .json) into an
 // .attn.safetensors file (src/io/attention_import.h, docs/interop.md).
+#include <cmath>
 #include <cstdio>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -24,7 +26,11 @@ void usage() {
       "                named tokens / source_tokens / target_tokens give the tokens\n"
       "  .safetensors  any tensor names, as for .npz; tokens from __metadata__ \"tokens\" (JSON list)\n"
       "  .json         {\"attention\": [layers][1][heads][q][k], \"tokens\": [...]} (bertviz-like)\n"
-      "  a folder      as 'attnscope export --npy' writes it\n\n"
+      "  a folder      as 'attnscope export --npy' writes it\n"
+      "Queries and keys instead of weights (long inputs, docs/python.md has the hook for a Hugging Face\n"
+      "Llama): arrays \"decoder-self.3.q\" [heads, T, d] and \"decoder-self.3.k\" [key heads, T, d] as the\n"
+      "scores used them (after RoPE), optionally \"decoder-self.3.lse\" [heads, T]; any weight is then\n"
+      "computed exactly when a view asks. Missing log-sum-exps and the thumbnails are computed on import.\n\n"
       "options:\n"
       "  --kind K             encoder-self | decoder-self | cross: the kind of arrays whose names do not\n"
       "                       say (default: the file's \"kind\", else encoder-self)\n"
@@ -33,6 +39,9 @@ void usage() {
       "  --source-tokens S    source tokens, space-separated (encoder-self axes, cross keys)\n"
       "  --target-tokens S    target tokens, space-separated (decoder-self axes, cross queries)\n"
       "  --index-tokens       number the positions of a side that has no tokens instead of failing\n"
+      "  --scale X            queries and keys: score = X * q.k (default 1/sqrt(head width))\n"
+      "  --mask causal|none   queries and keys: which keys a query sees (default causal)\n"
+      "  --threads N          threads for computing log-sum-exps and thumbnails (default: cores)\n"
       "  -o, --out PATH       the .attn.safetensors file to write\n\n"
       "Tokens given here win over tokens in the file. Shapes must match the token counts and every\n"
       "weight must be finite.\n\n"
@@ -40,6 +49,7 @@ void usage() {
       "  attnscope import bert.npz --tokens tokens.txt -o bert.attn.safetensors\n"
       "  attnscope import cross.npy --kind cross --source-tokens \"the cat sat\" \\\n"
       "      --target-tokens \"le chat s'est assis\" -o cross.attn.safetensors\n"
+      "  attnscope import llama_qk.safetensors --tokens tokens.json -o long.attn.safetensors\n"
       "  attnscope import bert.attn.json -o bert.attn.safetensors && \\\n"
       "      attnscope render bert.attn.safetensors --view grid -o grid.png");
 }
@@ -71,6 +81,17 @@ int cmd_import(int argc, char** argv) {
   const auto source = args.get("source-tokens");
   const auto target = args.get("target-tokens");
   opt.index_tokens = args.has("index-tokens");
+  if (auto s = args.get("scale")) {
+    try {
+      size_t used = 0;
+      opt.scale = std::stod(*s, &used);
+      if (used != s->size() || !(*opt.scale > 0) || !std::isfinite(*opt.scale)) throw std::invalid_argument(*s);
+    } catch (const std::exception&) {
+      throw UsageError("--scale must be a positive number, not '" + *s + "'");
+    }
+  }
+  if (args.has("mask")) opt.mask = mask_rule_from_name(args.choice("mask", "causal", {"causal", "none"}));
+  opt.threads = static_cast<size_t>(args.get_int("threads", static_cast<long>(std::max(1u, std::thread::hardware_concurrency())), 1, 256));
   const auto out = args.get("out");
   args.finish();
 

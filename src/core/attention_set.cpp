@@ -175,7 +175,7 @@ void AttentionSet::require_dense(size_t max_weights, const std::string& what) {
   if (on_demand > max_weights)
     throw std::invalid_argument(what + " needs every weight in memory: " + std::to_string(on_demand / 1000000) +
                                 " million here (" + std::to_string(on_demand * 4 / 1000000) +
-                                " MB); choose fewer layers, heads or tokens, or a view that pools");
+                                " MB): record fewer layers, heads or tokens, or keep the queries and keys (serve, render and stats read them)");
   for (auto& run : runs)
     for (auto& b : run.blocks) b.make_dense();
 }

@@ -1,7 +1,10 @@
 #include "core/query_key.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <stdexcept>
+#include <thread>
 
 #include "core/vector_clones.h"
 
@@ -117,6 +120,61 @@ void QueryKeyHeads::tile(size_t h, size_t q0, size_t q1, size_t k0, size_t k1, f
     float* o = out + (i - q0) * nk;
     for (size_t j = 0; j < nk; ++j) o[j] = allowed(i, k0 + j) ? static_cast<float>(std::exp(scale * acc[j] - l)) : 0.0f;
   }
+}
+
+void QueryKeyHeads::complete(size_t threads) {
+  const bool need_lse = lse.empty();
+  const size_t want_pool = pool ? pool : thumbnail_pool(std::max(queries, keys));
+  const bool need_thumbs = pool == 0 && want_pool > 1;
+  if (!need_lse && !need_thumbs) return;
+  if (need_lse) lse.assign(heads * queries, 0.0);
+  if (need_thumbs) {
+    pool = want_pool;
+    thumb_max.assign(heads * thumb_rows() * thumb_cols(), 0.0f);
+    thumb_mean.assign(thumb_max.size(), 0.0f);
+  }
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    std::vector<double> kt, acc(keys);
+    std::vector<float> row(keys);
+    for (size_t h; (h = next++) < heads;) {
+      const size_t kh = h / (heads / key_heads);
+      kt.assign(dim * keys, 0.0);
+      for (size_t j = 0; j < keys; ++j)
+        for (size_t c = 0; c < dim; ++c) kt[c * keys + j] = k[(kh * keys + j) * dim + c];
+      if (need_lse)
+        for (size_t i = 0; i < queries; ++i) {
+          std::fill(acc.begin(), acc.end(), 0.0);
+          const float* qr = &q[(h * queries + i) * dim];
+          for (size_t c = 0; c < dim; ++c) axpy(acc.data(), qr[c], &kt[c * keys], keys);
+          double mx = -INFINITY, sum = 0;
+          for (size_t j = 0; j < keys; ++j)
+            if (allowed(i, j)) mx = std::max(mx, scale * acc[j]);
+          for (size_t j = 0; j < keys; ++j)
+            if (allowed(i, j)) sum += std::exp(scale * acc[j] - mx);
+          lse[h * queries + i] = mx + std::log(sum);
+        }
+      if (!need_thumbs) continue;
+      const size_t tc = thumb_cols();
+      float* tmax = &thumb_max[h * thumb_rows() * tc];
+      float* tmean = &thumb_mean[h * thumb_rows() * tc];
+      for (size_t i = 0; i < queries; ++i) {
+        tile(h, i, i + 1, 0, keys, row.data());
+        for (size_t j = 0; j < keys; ++j) {
+          const size_t cell = (i / pool) * tc + j / pool;
+          tmax[cell] = std::max(tmax[cell], row[j]);
+          tmean[cell] += row[j];
+        }
+      }
+      for (size_t r = 0; r < thumb_rows(); ++r)
+        for (size_t c = 0; c < tc; ++c)
+          tmean[r * tc + c] /= static_cast<float>(std::min(pool, queries - r * pool) * std::min(pool, keys - c * pool));
+    }
+  };
+  std::vector<std::thread> pool_threads;
+  for (size_t t = 1; t < std::min(threads, heads); ++t) pool_threads.emplace_back(work);
+  work();
+  for (auto& t : pool_threads) t.join();
 }
 
 }  // namespace attnscope

@@ -71,6 +71,11 @@ struct QueryKeyHeads {
   // Rows q0..q1-1, columns k0..k1-1 of head h into out (row-major, (q1-q0) x (k1-k0)).
   // Throws std::out_of_range when the tile is outside the matrix or empty.
   void tile(size_t h, size_t q0, size_t q1, size_t k0, size_t k1, float* out) const;
+
+  // For queries and keys from elsewhere (import of a Python dump): computes every row's
+  // log-sum-exp in double when `lse` is empty, and the thumbnails when there are none and the
+  // input is long enough to want them (thumbnail_pool). O(T^2 d) per head, heads on `threads`.
+  void complete(size_t threads = 1);
 };
 
 // Pooled view of rows q0..q1-1, columns k0..k1-1 of a [rows, cols] source given as tiles:

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
@@ -128,11 +130,84 @@ void add_blocks(const NamedArray& a, AttentionKind kind, int layer, bool lone, s
   }
 }
 
-std::vector<AttentionBlock> blocks_from_arrays(const ImportedRun& run, AttentionKind default_kind, const std::string& path) {
+// "<kind>.<layer>.<part>" with part q, k or lse: the block name and the part.
+std::optional<std::pair<std::string, std::string>> query_key_part(const std::string& name) {
+  const size_t dot = name.rfind('.');
+  if (dot == std::string::npos) return std::nullopt;
+  const std::string part = name.substr(dot + 1), block = name.substr(0, dot);
+  if ((part != "q" && part != "k" && part != "lse") || !block_name(block)) return std::nullopt;
+  return std::make_pair(block, part);
+}
+
+// An array's shape without a leading batch axis of 1, checked to have `rank` axes.
+std::vector<size_t> unbatched(const NamedArray& a, size_t rank, const char* expected, const std::string& path) {
+  std::vector<size_t> s = a.shape;
+  if (s.size() == rank + 1 && s[0] == 1) s.erase(s.begin());
+  if (s.size() != rank)
+    throw std::runtime_error(path + ": array '" + a.name + "' has shape " + shape_text(a.shape) + "; expected " + expected);
+  return s;
+}
+
+AttentionBlock query_key_block(const std::string& name, const NamedArray* q, const NamedArray* k, const NamedArray* lse,
+                               const ImportOptions& opt, const std::string& path) {
+  if (!q || !k)
+    throw std::runtime_error(path + ": block " + name + " has " + (q ? "queries but no '" + name + ".k'" : "keys but no '" + name + ".q'"));
+  const auto qs = unbatched(*q, 3, "[heads, queries, head width]", path);
+  const auto ks = unbatched(*k, 3, "[key heads, keys, head width]", path);
+  if (qs[2] != ks[2])
+    throw std::runtime_error(path + ": block " + name + ": keys are " + std::to_string(ks[2]) + " wide but queries " + std::to_string(qs[2]));
+  auto qk = std::make_shared<QueryKeyHeads>();
+  qk->heads = qs[0];
+  qk->queries = qs[1];
+  qk->dim = qs[2];
+  qk->key_heads = ks[0];
+  qk->keys = ks[1];
+  qk->scale = opt.scale.value_or(1.0 / std::sqrt(static_cast<double>(qk->dim)));
+  qk->mask = opt.mask;
+  qk->q = q->values;
+  qk->k = k->values;
+  if (lse) {
+    const auto ls = unbatched(*lse, 2, "[heads, queries]", path);
+    if (ls[0] != qk->heads || ls[1] != qk->queries)
+      throw std::runtime_error(path + ": block " + name + ": log-sum-exp is " + shape_text(ls) + " but the queries are [" +
+                               std::to_string(qk->heads) + ", " + std::to_string(qk->queries) + "]");
+    qk->lse.assign(lse->values.begin(), lse->values.end());
+  }
+  try {
+    // Shapes first (before the O(T^2) completion), then every value.
+    QueryKeyHeads shape_only = *qk;
+    if (shape_only.lse.empty()) shape_only.lse.assign(qk->heads * qk->queries, 0.0);
+    shape_only.validate();
+    qk->complete(opt.threads);
+    qk->validate();
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(path + ": block " + name + ": " + e.what());
+  }
+  AttentionBlock b;
+  const auto kl = block_name(name);
+  b.kind = kl->first;
+  b.layer = kl->second;
+  b.heads = qk->heads;
+  b.queries = qk->queries;
+  b.keys = qk->keys;
+  b.qk = std::move(qk);
+  return b;
+}
+
+std::vector<AttentionBlock> blocks_from_arrays(const ImportedRun& run, const ImportOptions& opt, AttentionKind default_kind,
+                                               const std::string& path) {
   if (run.arrays.empty()) throw std::runtime_error(path + ": holds no attention arrays");
   std::vector<AttentionBlock> blocks;
   std::vector<const NamedArray*> unnamed;
+  std::map<std::string, std::map<std::string, const NamedArray*>> parts;  // block -> q, k, lse
+  for (const NamedArray& a : run.arrays)
+    if (auto p = query_key_part(a.name)) parts[p->first][p->second] = &a;
+  for (const auto& [name, p] : parts) {
+    auto get = [&](const char* part) { auto it = p.find(part); return it == p.end() ? nullptr : it->second; };
+    blocks.push_back(query_key_block(name, get("q"), get("k"), get("lse"), opt, path));
+  }
   for (const NamedArray& a : run.arrays) {
+    if (query_key_part(a.name)) continue;
     if (auto kl = block_name(a.name)) add_blocks(a, kl->first, kl->second, false, blocks, path);
     else unnamed.push_back(&a);
   }
@@ -177,7 +252,7 @@ AttentionRun build_run(const ImportedRun& in, const ImportOptions& opt, const st
   run.name = in.name;
   run.input_text = in.input;
   run.output_text = in.output;
-  run.blocks = blocks_from_arrays(in, default_kind, path);
+  run.blocks = blocks_from_arrays(in, opt, default_kind, path);
 
   // Which sides the blocks use, and how long each must be.
   bool uses_source = false, uses_target = false;

@@ -4,6 +4,12 @@
 // .json (bertviz-like: {"attention": [layers][batch][heads][q][k], "tokens": [...]}) and a
 // directory of .npy files as `attnscope export --npy` writes it.
 //
+// Queries and keys instead of weights (long inputs): arrays "<kind>.<layer>.q" [H, Q, d] and
+// "<kind>.<layer>.k" [G, K, d] (a leading batch axis of 1 is dropped), as the scores used them
+// (after RoPE), optionally "<kind>.<layer>.lse" [H, Q]; they become a query-key block
+// (core/query_key.h) with ImportOptions' scale and mask rule. A missing log-sum-exp, and the
+// thumbnails, are computed exactly (float64) on import.
+//
 // Array names decide blocks: "<kind>.<layer>" (e.g. "cross.0") maps directly; other names
 // ("attentions.3", "layer_3") become layers 0, 1, ... of the default kind in natural name order.
 // Array shapes, with L layers, H heads, Q queries, K keys:
@@ -37,6 +43,10 @@ struct ImportOptions {
   TokenLists tokens;
   // Number positions ("0", "1", ...) on a side that has no tokens, instead of failing.
   bool index_tokens = false;
+  // Query-key arrays: score = scale * q . k (default 1 / sqrt(d)); which keys each query sees.
+  std::optional<double> scale;
+  MaskRule mask = MaskRule::Causal;
+  size_t threads = 1;  // for computing log-sum-exps and thumbnails
 };
 
 AttentionSet import_attention(const std::string& path, const ImportOptions& opt);

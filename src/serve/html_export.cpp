@@ -52,6 +52,13 @@ constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
 
 // Every response the viewer can ask for about set 0, by the URL it asks with.
 nlohmann::json responses(const AttentionSet& set, const std::string& name) {
+  // The page holds every head whole; a long set needs the server, which computes what is asked.
+  for (const auto& run : set.runs)
+    for (const auto& b : run.blocks)
+      if (!b.dense() && b.queries * b.keys > kMaxWholeHeadCells)
+        throw std::invalid_argument("a self-contained page holds every head whole, and " + b.name() + " is " +
+                                    std::to_string(b.queries) + " x " + std::to_string(b.keys) +
+                                    " per head: open this long set with 'attnscope serve FILE' instead");
   nlohmann::json r = nlohmann::json::object();
   nlohmann::json d = set_description(set);
   d["id"] = 0;

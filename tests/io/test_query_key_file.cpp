@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/attention_file.h"
+#include "io/attention_import.h"
 #include "io/safetensors.h"
 #include "../query_key_fixture.h"
 #include "../test_util.h"
@@ -97,4 +98,71 @@ TEST(QueryKeyFile, InconsistentFilesAreRefusedInOneLine) {
   const std::string scale = load_error_after([](V&, S&, V&, S&, D&, S&, J& f) { f.erase("scale"); });
   EXPECT_NE(scale.find("bad metadata JSON"), std::string::npos) << scale;
   for (const std::string& e : {width, length, nan, lse_shape, rule, scale}) EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+}
+
+// Queries and keys dumped from Python (docs/python.md): import computes the log-sum-exps and the
+// thumbnails exactly, drops a batch axis of 1, and refuses parts that do not fit in one line.
+namespace {
+
+std::string write_dump(const ScratchDir& dir, const QueryKeyHeads& qk, bool batch_axis, bool with_k = true,
+                       size_t k_width = 0) {
+  SafetensorsWriter w;
+  std::vector<size_t> qs = {qk.heads, qk.queries, qk.dim}, ks = {qk.key_heads, qk.keys, k_width ? k_width : qk.dim};
+  if (batch_axis) qs.insert(qs.begin(), 1), ks.insert(ks.begin(), 1);
+  w.add_f32("decoder-self.2.q", qs, qk.q);
+  std::vector<float> k = qk.k;
+  k.resize(qk.key_heads * qk.keys * (k_width ? k_width : qk.dim));
+  if (with_k) w.add_f32("decoder-self.2.k", ks, k);
+  const std::string path = dir.str() + "/dump.safetensors";
+  w.save(path);
+  return path;
+}
+
+}  // namespace
+
+TEST(QueryKeyFile, ImportComputesLogSumExpsAndThumbnails) {
+  ScratchDir dir("qkimport");
+  const auto ref = synthetic_query_keys(4, 2, 600, 8);
+  ImportOptions opt;
+  opt.index_tokens = true;
+  opt.threads = 2;
+  const AttentionSet set = import_attention(write_dump(dir, *ref, /*batch_axis=*/true), opt);
+  const AttentionBlock& b = set.runs[0].blocks[0];
+  ASSERT_FALSE(b.dense());
+  EXPECT_EQ(b.name(), "decoder-self.2");
+  EXPECT_EQ(b.qk->key_heads, 2u);
+  EXPECT_DOUBLE_EQ(b.qk->scale, ref->scale);  // default 1 / sqrt(d)
+  double worst = 0;
+  for (size_t i = 0; i < ref->lse.size(); ++i) worst = std::max(worst, std::abs(b.qk->lse[i] - ref->lse[i]));
+  EXPECT_LT(worst, 1e-9);
+  ASSERT_EQ(b.qk->pool, 4u);  // 600 tokens: thumbnails of 4 x 4 cells
+  AttentionBlock dense = b;
+  dense.make_dense();
+  for (PoolMode mode : {PoolMode::Max, PoolMode::Mean}) {
+    const Pooled a = b.pooled(3, 0, 600, 0, 600, 8, mode), e = dense.pooled(3, 0, 600, 0, 600, 8, mode);
+    for (size_t i = 0; i < a.values.size(); ++i) ASSERT_NEAR(a.values[i], e.values[i], 1e-6) << pool_name(mode);
+  }
+  // Saved and reopened: the same weights, without recomputing.
+  save_attention_set(set, dir.str() + "/long.attn.safetensors");
+  EXPECT_EQ(load_attention_set(dir.str() + "/long.attn.safetensors").runs[0].blocks[0].qk->lse, b.qk->lse);
+}
+
+TEST(QueryKeyFile, ImportRefusesPartsThatDoNotFit) {
+  ScratchDir dir("qkimportbad");
+  const auto ref = synthetic_query_keys(2, 2, 16, 4);
+  ImportOptions opt;
+  opt.index_tokens = true;
+  auto error = [&](const std::string& path) {
+    try {
+      import_attention(path, opt);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string("imported");
+  };
+  EXPECT_NE(error(write_dump(dir, *ref, false, /*with_k=*/false)).find("has queries but no 'decoder-self.2.k'"), std::string::npos);
+  EXPECT_NE(error(write_dump(dir, *ref, false, true, /*k_width=*/6)).find("keys are 6 wide but queries 4"), std::string::npos);
+  auto bad = *ref;
+  bad.q[5] = INFINITY;
+  EXPECT_NE(error(write_dump(dir, bad, false)).find("not finite"), std::string::npos);
 }
