@@ -250,21 +250,27 @@ class Model:
             raise TypeError(f"text must be a string, not {type(text).__name__}")
         return self._m.tokenize(text)
 
-    def run(self, text, max_new_tokens=None, forced_output=None, mask=None, beam=1, layers=None, heads=None, top_k=5):
+    def run(self, text, max_new_tokens=None, forced_output=None, mask=None, beam=1, layers=None, heads=None, top_k=5,
+            weights="auto"):
         """Runs the model and records its attention. Decoders continue `text` (max_new_tokens,
-        default 64); encoder-decoders translate it (beam); encoders read it once (top_k predictions
-        per [MASK]). forced_output teacher-forces an output; mask (input token positions) runs the
+        default 64; 0 reads a long text without generating); encoder-decoders translate it (beam);
+        encoders read it once (top_k predictions per [MASK]). weights: "dense", "query-key" (each
+        head's queries and keys, any weight exact on demand: AttentionSet.tile) or "auto" (query-key
+        from 1,024 tokens, Llama and GPT-2). forced_output teacher-forces an output; mask (input token positions) runs the
         masking experiment: runs "original" and "masked" in one set. The GIL is released."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a string, not {type(text).__name__}")
-        if max_new_tokens is not None and (not isinstance(max_new_tokens, int) or max_new_tokens < 1):
-            raise ValueError(f"max_new_tokens must be a positive integer, not {max_new_tokens!r}")
+        if max_new_tokens is not None and (not isinstance(max_new_tokens, int) or max_new_tokens < 0):
+            raise ValueError(f"max_new_tokens must be an integer >= 0, not {max_new_tokens!r}")
+        if weights not in ("auto", "dense", "query-key"):
+            raise ValueError(f"weights must be 'auto', 'dense' or 'query-key', not {weights!r}")
         if not isinstance(beam, int) or beam < 1:
             raise ValueError(f"beam must be a positive integer, not {beam!r}")
         if mask is not None and any((not isinstance(p, int)) or p < 0 for p in mask):
             raise ValueError(f"mask must list input token positions (integers >= 0), not {mask!r}")
-        result, attention = self._m._run(text, max_new_tokens or 0, forced_output, list(mask or []), beam,
-                                         list(layers or []), list(heads or []), top_k, True)
+        result, attention = self._m._run(text, -1 if max_new_tokens is None else max_new_tokens, forced_output,
+                                         list(mask or []), beam, list(layers or []), list(heads or []), top_k, True,
+                                         weights)
         return RunResult(result, attention)
 
     def __repr__(self):

@@ -42,10 +42,7 @@ float AttentionBlock::weight(size_t h, size_t q, size_t k) const {
 
 void AttentionBlock::tile(size_t h, size_t q0, size_t q1, size_t k0, size_t k1, float* out) const {
   if (qk) return qk->tile(h, q0, q1, k0, k1, out);
-  if (h >= heads || q0 >= q1 || k0 >= k1 || q1 > queries || k1 > keys)
-    throw std::out_of_range("tile head " + std::to_string(h) + ", rows " + std::to_string(q0) + ".." + std::to_string(q1) +
-                            ", columns " + std::to_string(k0) + ".." + std::to_string(k1) + " is outside " +
-                            std::to_string(heads) + " heads x " + std::to_string(queries) + " x " + std::to_string(keys));
+  check_tile(heads, queries, keys, h, q0, q1, k0, k1);
   for (size_t i = q0; i < q1; ++i) std::copy(row(h, i) + k0, row(h, i) + k1, out + (i - q0) * (k1 - k0));
 }
 
@@ -79,10 +76,7 @@ void pool_cells(size_t rows, size_t cols, size_t p, PoolMode mode, Value value, 
 
 Pooled AttentionBlock::pooled(size_t h, size_t q0, size_t q1, size_t k0, size_t k1, size_t p, PoolMode mode) const {
   if (p == 0) throw std::invalid_argument("pool size must be at least 1");
-  if (h >= heads || q0 >= q1 || k0 >= k1 || q1 > queries || k1 > keys)
-    throw std::out_of_range("range head " + std::to_string(h) + ", rows " + std::to_string(q0) + ".." + std::to_string(q1) +
-                            ", columns " + std::to_string(k0) + ".." + std::to_string(k1) + " is outside " +
-                            std::to_string(heads) + " heads x " + std::to_string(queries) + " x " + std::to_string(keys));
+  check_tile(heads, queries, keys, h, q0, q1, k0, k1);
   Pooled out;
   out.pool = p;
   const size_t t = qk ? qk->pool : 0;

@@ -83,6 +83,15 @@ void QueryKeyHeads::validate() const {
   if (pool == 0 && (!thumb_max.empty() || !thumb_mean.empty())) fail("thumbnails without a pool size");
 }
 
+void check_tile(size_t heads, size_t queries, size_t keys, size_t h, size_t q0, size_t q1, size_t k0, size_t k1) {
+  if (h >= heads)
+    throw std::out_of_range("head " + std::to_string(h) + " is outside the " + std::to_string(heads) + " heads");
+  if (q0 >= q1 || k0 >= k1 || q1 > queries || k1 > keys)
+    throw std::out_of_range("rows " + std::to_string(q0) + ".." + std::to_string(q1) + ", columns " + std::to_string(k0) +
+                            ".." + std::to_string(k1) + " are not a range inside " + std::to_string(queries) + " x " +
+                            std::to_string(keys));
+}
+
 float QueryKeyHeads::weight(size_t h, size_t q_index, size_t k_index) const {
   float w = 0;
   tile(h, q_index, q_index + 1, k_index, k_index + 1, &w);
@@ -101,10 +110,7 @@ void axpy(double* acc, double a, const double* row, size_t n) {
 }  // namespace
 
 void QueryKeyHeads::tile(size_t h, size_t q0, size_t q1, size_t k0, size_t k1, float* out) const {
-  if (h >= heads || q0 >= q1 || k0 >= k1 || q1 > queries || k1 > keys)
-    throw std::out_of_range("tile head " + std::to_string(h) + ", rows " + std::to_string(q0) + ".." + std::to_string(q1) +
-                            ", columns " + std::to_string(k0) + ".." + std::to_string(k1) + " is outside " +
-                            std::to_string(heads) + " heads x " + std::to_string(queries) + " x " + std::to_string(keys));
+  check_tile(heads, queries, keys, h, q0, q1, k0, k1);
   const size_t nk = k1 - k0, kh = h / (heads / key_heads);
   // Keys transposed to [dim, nk] in double, so each query row is dim passes of a vector loop.
   std::vector<double> kt(dim * nk), acc(nk);

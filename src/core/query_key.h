@@ -31,13 +31,19 @@ PoolMode pool_mode(const std::string& name);  // throws std::invalid_argument
 enum class WeightForm { Auto, Dense, QueryKey };
 std::string weight_form_name(WeightForm form);              // "auto", "dense", "query-key"
 WeightForm weight_form_from_name(const std::string& name);  // throws std::invalid_argument
-// Measured (bench/long_context, docs/long-inputs.md): at 1,024 tokens a 12 x 12 dense set is
-// 600 MB and the query-key capture costs no more than the dense one.
+// Measured with bench_long_context (random 12 x 12 Llama, 2 threads; docs/long-inputs.md): at 512
+// tokens dense capture is faster (0.66 s against 0.78 s) and the same size; at 1,024 query-key is
+// faster (1.78 s against 2.42 s) and a quarter of the memory (152 MB against 604 MB); at 2,048
+// 5.9 s against 15.4 s.
 inline constexpr size_t kQueryKeyFrom = 1024;
 bool use_query_keys(WeightForm form, size_t tokens);
 // The thumbnail cell for T tokens: the smallest power of two that keeps a head's thumbnail
 // within 256 x 256 cells (0 below 512 tokens: no thumbnail needed).
 size_t thumbnail_pool(size_t tokens);
+
+// Throws std::out_of_range naming the request unless head h < heads and rows q0..q1-1, columns
+// k0..k1-1 are a non-empty range inside queries x keys.
+void check_tile(size_t heads, size_t queries, size_t keys, size_t h, size_t q0, size_t q1, size_t k0, size_t k1);
 
 struct QueryKeyHeads {
   size_t heads = 0, key_heads = 0, queries = 0, keys = 0, dim = 0;

@@ -66,8 +66,10 @@ PYBIND11_MODULE(_models, m) {
       .def(
           "_run",
           [](const Model& model, const std::string& text, int max_new_tokens, std::optional<std::string> forced_output,
-             std::vector<size_t> mask, int beam, std::vector<int> layers, std::vector<int> heads, int top_k, bool record) {
+             std::vector<size_t> mask, int beam, std::vector<int> layers, std::vector<int> heads, int top_k, bool record,
+             const std::string& weights) {
             Request req;
+            req.weights = weight_form_from_name(weights);
             req.input = text;
             req.decoding.max_new_tokens = max_new_tokens;
             req.decoding.beam = beam;
@@ -104,9 +106,10 @@ PYBIND11_MODULE(_models, m) {
             }
             return py::make_tuple(result, set);
           },
-          py::arg("text"), py::arg("max_new_tokens") = 0, py::arg("forced_output") = py::none(),
+          py::arg("text"), py::arg("max_new_tokens") = -1, py::arg("forced_output") = py::none(),
           py::arg("mask") = std::vector<size_t>{}, py::arg("beam") = 1, py::arg("layers") = std::vector<int>{},
-          py::arg("heads") = std::vector<int>{}, py::arg("top_k") = 5, py::arg("record") = true);
+          py::arg("heads") = std::vector<int>{}, py::arg("top_k") = 5, py::arg("record") = true,
+          py::arg("weights") = "auto");
 
   m.def(
       "load",

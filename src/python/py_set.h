@@ -73,6 +73,9 @@ struct PySet {
   pybind11::array weights(const std::string& kind, int layer, size_t run) const {
     namespace py = pybind11;
     const AttentionBlock& b = block(kind, layer, run);
+    if (!b.dense())
+      throw py::value_error("block " + b.name() + " holds queries and keys (" + std::to_string(b.queries) +
+                            " tokens): ask set.tile(kind, layer, head, q0, q1, k0, k1) for exact weights");
     auto* keep = new std::shared_ptr<AttentionSet>(set);
     py::capsule base(keep, [](void* p) { delete static_cast<std::shared_ptr<AttentionSet>*>(p); });
     const auto f = static_cast<py::ssize_t>(sizeof(float));
@@ -80,6 +83,22 @@ struct PySet {
     py::array a(py::dtype::of<float>(), {static_cast<py::ssize_t>(b.heads), Q, K}, {Q * K * f, K * f, f}, b.data(), base);
     py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
     return a;
+  }
+
+  // Exact weights of rows q0..q1-1, columns k0..k1-1 of one head, in either block form.
+  pybind11::array_t<float> tile(const std::string& kind, int layer, size_t head, size_t q0, size_t q1, size_t k0, size_t k1,
+                                size_t run) const {
+    namespace py = pybind11;
+    const AttentionBlock& b = block(kind, layer, run);
+    check_tile(b.heads, b.queries, b.keys, head, q0, q1, k0, k1);
+    if ((q1 - q0) * (k1 - k0) > (size_t{1} << 28)) throw py::value_error("a tile of more than 268 million weights");
+    py::array_t<float> out({static_cast<py::ssize_t>(q1 - q0), static_cast<py::ssize_t>(k1 - k0)});
+    float* dst = out.mutable_data();
+    {
+      py::gil_scoped_release unlocked;
+      b.tile(head, q0, q1, k0, k1, dst);
+    }
+    return out;
   }
 
   bool borrowed(const std::string& kind, int layer, size_t run) const { return block(kind, layer, run).borrowed != nullptr; }

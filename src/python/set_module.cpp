@@ -83,6 +83,9 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("meta", [](const PySet& s) { return s.set->meta; })
       .def("weights", &PySet::weights, py::arg("kind"), py::arg("layer"), py::arg("run") = 0,
            "The weights [heads, queries, keys] of one block, as a NumPy view of the set's memory.")
+      .def("tile", &PySet::tile, py::arg("kind"), py::arg("layer"), py::arg("head"), py::arg("q0"), py::arg("q1"),
+           py::arg("k0"), py::arg("k1"), py::arg("run") = 0,
+           "Exact weights [q1 - q0, k1 - k0] of one head, computed when the block holds queries and keys (long inputs).")
       .def("_borrowed", &PySet::borrowed, py::arg("kind"), py::arg("layer"), py::arg("run") = 0)
       .def(
           "render",

@@ -239,13 +239,11 @@ const AttentionBlock& find_block(const AttentionSet& set, size_t run_index, cons
 namespace {
 
 void check_range(const AttentionBlock& b, size_t head, size_t q0, size_t q1, size_t k0, size_t k1) {
-  if (head >= b.heads)
-    throw std::out_of_range("head " + std::to_string(head) + " out of range (block " + b.name() + " has " +
-                            std::to_string(b.heads) + " heads)");
-  if (q0 >= q1 || k0 >= k1 || q1 > b.queries || k1 > b.keys)
-    throw std::out_of_range("rows " + std::to_string(q0) + ".." + std::to_string(q1) + ", columns " + std::to_string(k0) +
-                            ".." + std::to_string(k1) + " are not a range inside " + b.name() + "'s " +
-                            std::to_string(b.queries) + " x " + std::to_string(b.keys));
+  try {
+    check_tile(b.heads, b.queries, b.keys, head, q0, q1, k0, k1);
+  } catch (const std::out_of_range& e) {
+    throw std::out_of_range("block " + b.name() + ": " + e.what());
+  }
 }
 
 }  // namespace

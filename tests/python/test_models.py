@@ -130,3 +130,26 @@ def test_ctrl_c_stops_a_long_run_cleanly():
     r = m.run("Once upon a time", max_new_tokens=3)  # still usable afterwards
     assert len(r.output_tokens) == 3
     assert stopped_after < 5, f"took {stopped_after:.1f} s to stop"
+
+
+def test_long_text_as_queries_and_keys():
+    # A text read without generating (max_new_tokens=0), kept as queries and keys: tile() computes
+    # exact weights, weights() says to ask tile(), and both forms agree to float32 rounding.
+    if not os.path.exists(os.path.join(STORIES, "stories260K.bin")):
+        pytest.skip("skipped: ../shared not found")
+    m = attnscope.load(STORIES)
+    text = "Once upon a time there was a little dog. " * 12
+    qk = m.run(text, max_new_tokens=0, weights="query-key")
+    dense = m.run(text, max_new_tokens=0, weights="dense")
+    assert qk.output_tokens == [] and qk.tokens == dense.tokens
+    T = len(qk.tokens)
+    with pytest.raises(ValueError, match="holds queries and keys"):
+        qk.attention.weights("decoder-self", 2)
+    tile = qk.attention.tile("decoder-self", 2, 5, 0, T, 0, T)
+    np.testing.assert_allclose(tile, dense.attention.weights("decoder-self", 2)[5], atol=2e-5)
+    np.testing.assert_allclose(tile.sum(axis=1), 1.0, atol=1e-6)
+    assert tile[3, 4] == 0.0  # causal
+    with pytest.raises(IndexError):
+        qk.attention.tile("decoder-self", 2, 8, 0, 1, 0, 1)
+    with pytest.raises(ValueError, match="weights must be"):
+        m.run(text, weights="sparse")

@@ -89,6 +89,8 @@ async function render() {
     root.replaceWith(fresh);
     if (state.norm === 'row' && state.view !== 'lines') notes.push('colours normalised per row (each row scaled to its maximum; read-out stays raw)');
     if (state.merge) notes.push('subwords merged into words (sum over keys, mean over queries)');
+    // A RoPE model run past its training length: its attention is real, its output degrades.
+    if (ctx.run.info && ctx.run.info.beyond_training) notes.push(ctx.run.info.beyond_training);
     $('notes').textContent = notes.join(' \u00b7 ');
     window.attnscope.lastRenderAt = performance.now();
     window.attnscope.firstRenderAt ??= window.attnscope.lastRenderAt;
