@@ -86,7 +86,7 @@ def test_gil_is_released_while_a_model_runs():
 
 @pytest.mark.parametrize("call,err,match", [
     (lambda m: m.run(42), TypeError, "text must be a string"),
-    (lambda m: m.run("the cat", max_new_tokens=0), ValueError, "max_new_tokens"),
+    (lambda m: m.run("the cat", max_new_tokens=-1), ValueError, "max_new_tokens"),
     (lambda m: m.run("the cat", beam=3), ValueError, "--beam applies to encoder-decoder"),
     (lambda m: m.run("the cat", mask=[-1]), ValueError, "mask must list"),
     (lambda m: m.run("the cat", mask=[40]), ValueError, "mask position 40 is outside"),
