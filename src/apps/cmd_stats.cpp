@@ -161,7 +161,7 @@ int cmd_stats(int argc, char** argv) {
     source = std::make_unique<ComputedRuns>(count, [m, lines = std::move(lines), max_tokens](size_t i) {
       Request req;
       req.input = lines[i];
-      req.max_input_tokens = static_cast<size_t>(max_tokens > 0 ? max_tokens : m->info().trained_tokens > 0 ? m->info().trained_tokens : m->info().max_input_tokens);
+      req.max_input_tokens = static_cast<size_t>(max_tokens > 0 ? max_tokens : m->info().trained_tokens);
       if (m->info().role == ModelRole::Decoder) req.forced_ids = std::vector<int>{};  // the line itself, nothing generated
       try {
         return m->run(req).run;

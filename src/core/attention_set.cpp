@@ -127,12 +127,21 @@ size_t Array::size() const {
   return n;
 }
 
+std::vector<float> AttentionBlock::head_weights(size_t h) const {
+  std::vector<float> w(queries * keys);
+  tile(h, 0, queries, 0, keys, w.data());
+  return w;
+}
+
 std::vector<float> AttentionBlock::mean_of_heads() const {
   std::vector<float> mean(queries * keys, 0.0f);
   if (heads == 0) return mean;
-  if (qk) throw_not_dense();
-  for (size_t h = 0; h < heads; ++h)
-    for (size_t i = 0; i < queries * keys; ++i) mean[i] += data()[h * queries * keys + i];
+  std::vector<float> one;
+  for (size_t h = 0; h < heads; ++h) {
+    // Dense: read in place; query-key: one computed head at a time.
+    const float* w = qk ? (one = head_weights(h)).data() : data() + h * queries * keys;
+    for (size_t i = 0; i < queries * keys; ++i) mean[i] += w[i];
+  }
   for (float& v : mean) v /= static_cast<float>(heads);
   return mean;
 }

@@ -84,6 +84,8 @@ struct AttentionBlock {
   void own();
   // Computes every weight of a query-key block into `weights` (dense afterwards).
   void make_dense();
+  // One head's weights, [queries, keys], as a copy (computed for a query-key block).
+  std::vector<float> head_weights(size_t h) const;
   // Mean over heads, [queries, keys]. A display transform: callers must say so on the figure.
   std::vector<float> mean_of_heads() const;
   std::string name() const;  // "<kind>.<layer>", the tensor name in .attn.safetensors

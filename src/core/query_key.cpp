@@ -92,12 +92,6 @@ void check_tile(size_t heads, size_t queries, size_t keys, size_t h, size_t q0, 
                             std::to_string(keys));
 }
 
-float QueryKeyHeads::weight(size_t h, size_t q_index, size_t k_index) const {
-  float w = 0;
-  tile(h, q_index, q_index + 1, k_index, k_index + 1, &w);
-  return w;
-}
-
 namespace {
 
 // acc[j] += a * row[j]: the inner loop of a tile, over keys, in double (no reassociation, so every

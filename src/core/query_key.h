@@ -72,8 +72,6 @@ struct QueryKeyHeads {
   // std::invalid_argument naming the first problem.
   void validate() const;
 
-  // The exact weight of one cell.
-  float weight(size_t h, size_t q_index, size_t k_index) const;
   // Rows q0..q1-1, columns k0..k1-1 of head h into out (row-major, (q1-q0) x (k1-k0)).
   // Throws std::out_of_range when the tile is outside the matrix or empty.
   void tile(size_t h, size_t q0, size_t q1, size_t k0, size_t k1, float* out) const;

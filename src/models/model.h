@@ -52,8 +52,9 @@ struct ModelInfo {
   std::string mask_token;
   bool mask_is_substitute = true;
   int max_input_tokens = 0;  // longest input a run takes
-  // Longest input the model was trained on; RoPE models run beyond it (their output degrades,
-  // their attention is still what they compute; runs say so in info "beyond_training").
+  // Longest input the model was trained on (max_input_tokens but for RoPE models, which run
+  // beyond it: their output degrades, their attention is still what they compute; runs say so
+  // in info "beyond_training").
   int trained_tokens = 0;
   // How pieces mark words, as AttentionSet meta "subword" spells it ("none", "bpe@@",
   // "wordpiece", "gpt2", "sentencepiece"): masking by words and merging for display use it.

@@ -45,7 +45,7 @@ class TrainedModel : public Model {
     }
     info_.mask_is_substitute = true;
     info_.subword = !c.character_vocab() ? "bpe@@" : "none";
-    info_.max_input_tokens = c.max_input_length;
+    info_.max_input_tokens = info_.trained_tokens = c.max_input_length;
   }
 
   const ModelInfo& info() const override { return info_; }

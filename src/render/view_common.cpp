@@ -126,33 +126,16 @@ Panel make_panel(const ViewContext& ctx, const AttentionRun& run, AttentionKind 
 
 Panel make_panel(const ViewContext& ctx, const AttentionRun& run, const AttentionBlock& block, int head, Notes& notes) {
   check_head(block, head);
-  std::vector<float> qk;
   if (!block.dense()) {
     // Merging pieces and averaging heads need every weight of the head at once.
-    const size_t cells = block.queries * block.keys;
-    if (cells > kMaxComputedHeadCells)
+    if (block.queries * block.keys > kMaxComputedHeadCells)
       throw std::invalid_argument("block " + block.name() + " is " + std::to_string(block.queries) + " x " +
                                   std::to_string(block.keys) + " per head: merging subwords or averaging heads needs every weight; "
                                   "draw one head (--head N) without --merge, which pools from the recorded queries and keys");
-    qk.assign(cells, 0.0f);
-    std::vector<float> one(cells);
-    for (size_t h = 0; h < block.heads; ++h) {
-      if (head >= 0 && h != static_cast<size_t>(head)) continue;
-      block.tile(h, 0, block.queries, 0, block.keys, one.data());
-      for (size_t i = 0; i < cells; ++i) qk[i] += one[i];
-    }
-    if (head < 0) {
-      for (float& v : qk) v /= static_cast<float>(block.heads);
-      if (block.heads > 1) notes.add("weights averaged over " + std::to_string(block.heads) + " heads");
-    }
     notes.add(kComputedStatement);
-  } else if (head < 0) {
-    qk = block.mean_of_heads();
-    if (block.heads > 1) notes.add("weights averaged over " + std::to_string(block.heads) + " heads");
-  } else {
-    const float* first = block.row(static_cast<size_t>(head), 0);
-    qk.assign(first, first + block.queries * block.keys);
   }
+  std::vector<float> qk = head < 0 ? block.mean_of_heads() : block.head_weights(static_cast<size_t>(head));
+  if (head < 0 && block.heads > 1) notes.add("weights averaged over " + std::to_string(block.heads) + " heads");
   return make_panel(ctx, run, block.kind, std::move(qk), notes);
 }
 

@@ -31,6 +31,18 @@ const AttentionRun& run_at(const AttentionSet& set, size_t run) {
   return set.runs[run];
 }
 
+// The blocks of one kind in a run, by layer; throws std::out_of_range when there are none.
+std::vector<const AttentionBlock*> blocks_of_kind(const AttentionSet& set, size_t run_index, const std::string& kind_text) {
+  const AttentionRun& run = run_at(set, run_index);
+  const AttentionKind kind = kind_from_name(kind_text);
+  std::vector<const AttentionBlock*> out;
+  for (const auto& b : run.blocks)
+    if (b.kind == kind) out.push_back(&b);
+  if (out.empty()) throw std::out_of_range("run " + std::to_string(run_index) + " has no " + kind_text + " blocks");
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->layer < b->layer; });
+  return out;
+}
+
 // The envelope's length prefix and header, with room reserved for `payload_bytes` more.
 std::string envelope_head(const nlohmann::json& header, size_t payload_bytes) {
   std::string h = header.dump();
@@ -114,27 +126,10 @@ Matrix block_matrix(const AttentionSet& set, size_t run_index, const std::string
   if (head < -1 || head >= static_cast<int>(b->heads))
     throw std::out_of_range("head " + std::to_string(head) + " out of range (block " + block + " has " +
                             std::to_string(b->heads) + " heads; -1 = mean)");
-  Matrix m{b->queries, b->keys, {}};
-  if (!b->dense()) {
-    if (b->queries * b->keys > kMaxWholeHeadCells)
-      throw std::length_error("block " + block + " is " + std::to_string(b->queries) + " x " + std::to_string(b->keys) +
-                              " per head; ask /tile for exact cells or /pooled for an overview");
-    const size_t cells = b->queries * b->keys;
-    std::vector<float> one(cells);
-    m.data.assign(cells, 0.0f);
-    for (size_t h = 0; h < b->heads; ++h) {
-      if (head >= 0 && h != static_cast<size_t>(head)) continue;
-      b->tile(h, 0, b->queries, 0, b->keys, one.data());
-      for (size_t i = 0; i < cells; ++i) m.data[i] += one[i];
-    }
-    if (head < 0)
-      for (float& v : m.data) v /= static_cast<float>(b->heads);
-  } else if (head < 0) {
-    m.data = b->mean_of_heads();
-  } else {
-    const float* p = b->row(static_cast<size_t>(head), 0);
-    m.data.assign(p, p + b->queries * b->keys);
-  }
+  if (!b->dense() && b->queries * b->keys > kMaxWholeHeadCells)
+    throw std::length_error("block " + block + " is " + std::to_string(b->queries) + " x " + std::to_string(b->keys) +
+                            " per head; ask /tile for exact cells or /pooled for an overview");
+  Matrix m{b->queries, b->keys, head < 0 ? b->mean_of_heads() : b->head_weights(static_cast<size_t>(head))};
   if (!merge) return m;
   const SubwordStyle style = style_of(set, run);
   const WordGroups rows = group_words(run.query_tokens(b->kind), style);
@@ -172,13 +167,7 @@ std::string encode_matrix(const Matrix& m, const std::string& dtype, const nlohm
 
 std::string encode_thumbnails(const AttentionSet& set, size_t run_index, const std::string& kind_text, size_t size,
                               size_t threads) {
-  const AttentionRun& run = run_at(set, run_index);
-  const AttentionKind kind = kind_from_name(kind_text);
-  std::vector<const AttentionBlock*> blocks;
-  for (const auto& b : run.blocks)
-    if (b.kind == kind) blocks.push_back(&b);
-  if (blocks.empty()) throw std::out_of_range("run " + std::to_string(run_index) + " has no " + kind_text + " blocks");
-  std::sort(blocks.begin(), blocks.end(), [](auto* a, auto* b) { return a->layer < b->layer; });
+  const std::vector<const AttentionBlock*> blocks = blocks_of_kind(set, run_index, kind_text);
   size_t heads = 0;
   for (auto* b : blocks) heads = std::max(heads, b->heads);
   // Query-key blocks pool over whole cells (from their recorded thumbnails when they line up);
@@ -276,21 +265,6 @@ PooledMatrix block_pooled(const AttentionSet& set, size_t run, const std::string
   Pooled pl = b.pooled(head, q0, q1, k0, k1, p, mode);
   return {Matrix{pl.rows, pl.cols, std::move(pl.values)}, p};
 }
-
-namespace {
-
-std::vector<const AttentionBlock*> blocks_of_kind(const AttentionSet& set, size_t run_index, const std::string& kind_text) {
-  const AttentionRun& run = run_at(set, run_index);
-  const AttentionKind kind = kind_from_name(kind_text);
-  std::vector<const AttentionBlock*> out;
-  for (const auto& b : run.blocks)
-    if (b.kind == kind) out.push_back(&b);
-  if (out.empty()) throw std::out_of_range("run " + std::to_string(run_index) + " has no " + kind_text + " blocks");
-  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->layer < b->layer; });
-  return out;
-}
-
-}  // namespace
 
 nlohmann::json top_keys(const AttentionSet& set, size_t run_index, const std::string& kind, size_t query, size_t k) {
   const auto blocks = blocks_of_kind(set, run_index, kind);

@@ -48,7 +48,7 @@ struct BlockRows {
   const double* s64;  // [H, b, kend] exact scores before scaling (q . k)
   const float* s;     // [H, b, kend] the model's scores (scaled, masked)
   const float* w;     // [H, b, kend] the model's weights
-  int64_t heads, b, kend, q0;
+  int64_t b, kend, q0;
   bool causal;
   double scale;
   int64_t pool, thumb_cols;
@@ -126,7 +126,7 @@ torch::Tensor attend_in_blocks(const torch::Tensor& q, const torch::Tensor& k, c
     const torch::Tensor s64 = torch::matmul(q.slice(1, q0, q1).to(torch::kDouble), kd.slice(1, 0, kend).transpose(-1, -2));
     if (on_cpu) {
       const torch::Tensor wc = w.contiguous(), sc = s.contiguous(), s64c = s64.contiguous();
-      const BlockRows rows{s64c.data_ptr<double>(), sc.data_ptr<float>(), wc.data_ptr<float>(), H, b, kend, q0, causal, scale,
+      const BlockRows rows{s64c.data_ptr<double>(), sc.data_ptr<float>(), wc.data_ptr<float>(), b, kend, q0, causal, scale,
                            P,                        pool ? (T + P - 1) / P : 0, lse.data_ptr<double>(), T,
                            pool ? thumb_max.data_ptr<float>() : nullptr, pool ? thumb_sum.data_ptr<float>() : nullptr};
       // Heads on attnscope's threads (torch's own pool is kept at one thread beside OpenBLAS).

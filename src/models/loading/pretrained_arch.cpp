@@ -24,8 +24,8 @@ torch::Tensor PretrainedArch::decode(const torch::Tensor&, const torch::Tensor&,
 
 namespace {
 
-// The longest input a RoPE model takes: 128k tokens, whose queries and keys a 12 x 12 model
-// records in about 10 GB.
+// The longest input a RoPE model takes: 128k tokens, whose queries and keys a 12 x 12 model with
+// head width 64 records in 9.7 GB (12 x 12 x 131,072 x 64 x 2 floats; computed, not run).
 constexpr int kLongestRopeInput = 131072;
 
 class LlamaArch : public PretrainedArch {

@@ -34,6 +34,12 @@ bool AttentionRecorder::wants(int layer) const {
   return layers_.empty() || std::find(layers_.begin(), layers_.end(), layer) != layers_.end();
 }
 
+const torch::Tensor& AttentionRecorder::head_index(torch::Device device) {
+  torch::Tensor& index = head_index_[device.type()];
+  if (!index.defined()) index = torch::tensor(std::vector<int64_t>(heads_.begin(), heads_.end()), torch::kLong).to(device);
+  return index;
+}
+
 void AttentionRecorder::record(AttentionKind kind, int layer, const torch::Tensor& weights) {
   if (!wants(layer)) return;
   torch::Tensor w = weights.detach();
@@ -43,9 +49,7 @@ void AttentionRecorder::record(AttentionKind kind, int layer, const torch::Tenso
   }
   TORCH_CHECK(w.dim() == 3, "attention weights must be [heads, queries, keys], got ", weights.sizes());
   if (!heads_.empty()) {
-    torch::Tensor& index = head_index_[w.device().type()];
-    if (!index.defined()) index = torch::tensor(std::vector<int64_t>(heads_.begin(), heads_.end()), torch::kLong).to(w.device());
-    w = w.index_select(0, index);
+    w = w.index_select(0, head_index(w.device()));
   }
   // Kept on the model's device until blocks(): one host copy per block, none per step.
   parts_[{kind, layer}].push_back(w);
@@ -58,8 +62,7 @@ void AttentionRecorder::record_query_keys(AttentionKind kind, int layer, const Q
   c.k = c.k.detach();
   if (!heads_.empty()) {
     // Keep the chosen query heads, each with its own copy of the key head it reads.
-    torch::Tensor& index = head_index_[c.q.device().type()];
-    if (!index.defined()) index = torch::tensor(std::vector<int64_t>(heads_.begin(), heads_.end()), torch::kLong).to(c.q.device());
+    const torch::Tensor& index = head_index(c.q.device());
     c.k = c.k.repeat_interleave(c.q.size(0) / c.k.size(0), 0).index_select(0, index);
     c.q = c.q.index_select(0, index);
     c.lse = c.lse.index_select(0, index);

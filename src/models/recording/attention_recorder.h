@@ -66,6 +66,7 @@ class AttentionRecorder {
   std::map<std::pair<AttentionKind, int>, QueryKeyCapture> query_keys_;
   WeightForm form_ = WeightForm::Auto;
   std::map<torch::Device::Type, torch::Tensor> head_index_;  // per device; undefined: all heads
+  const torch::Tensor& head_index(torch::Device device);       // heads_ as a long tensor there
 };
 
 }  // namespace attnscope
