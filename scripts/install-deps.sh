@@ -16,6 +16,7 @@ APT_PACKAGES=(
   python3-torch python3-numpy      # benchmarks and cross-checks against PyTorch / numpy
   pybind11-dev python3-dev python3-pytest   # the Python package (make python) and its tests
   python3-venv python3-pip         # pip install . into a fresh venv (tests/python/pip_install.sh)
+  python3-yaml python3-requests python3-packaging   # what transformers imports from the system, in .venv (tests/python/parity)
   python3-nbclient python3-ipykernel python3-nbconvert   # examples/attention.ipynb run headless (tests/python/notebook.sh)
   libcpp-httplib-dev               # attnscope serve: header-only HTTP server
   chromium nodejs                  # viewer tests and bench: headless Chromium driven from node
@@ -60,5 +61,18 @@ if [ ! -f "$wheels/.complete" ] || [ python/requirements-build.txt -nt "$wheels/
     touch "$wheels/.complete"
   else
     echo "install-deps: could not download the Python build requirements; tests/python/pip_install.sh will be skipped"
+  fi
+fi
+
+# PyPI, for the reference side of the tests only: a venv (.venv) that sees Debian's python3-torch
+# and holds the pinned Hugging Face `transformers` and `tokenizers` (python/requirements-reference.txt).
+# The parity tests (tests/python/parity/) and bench/tokenizers use it; without it they are skipped.
+venv=.venv
+if [ ! -f "$venv/.complete" ] || [ python/requirements-reference.txt -nt "$venv/.complete" ]; then
+  if { [ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv --system-site-packages "$venv"; } &&
+     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r python/requirements-reference.txt; then
+    touch "$venv/.complete"
+  else
+    echo "install-deps: could not install python/requirements-reference.txt into $venv; the transformers parity tests will be skipped"
   fi
 fi
