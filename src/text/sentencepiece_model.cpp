@@ -5,6 +5,8 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <functional>
+#include <queue>
 #include <stdexcept>
 
 namespace attnscope {
@@ -111,13 +113,6 @@ uint32_t decode_utf8(std::string_view s, size_t* len) {
 // sentencepiece's OneCharLen: from the lead byte alone.
 size_t one_char_len(char c) { return "\1\1\1\1\1\1\1\1\1\1\1\1\2\2\3\4"[static_cast<uint8_t>(c) >> 4]; }
 
-// --- Darts-clone double array units -----------------------------------------------------------
-
-bool unit_has_leaf(uint32_t u) { return ((u >> 8) & 1) == 1; }
-uint32_t unit_value(uint32_t u) { return u & ((1U << 31) - 1); }
-uint32_t unit_label(uint32_t u) { return u & ((1U << 31) | 0xFF); }
-uint32_t unit_offset(uint32_t u) { return (u >> 10) << ((u & (1U << 9)) >> 6); }
-
 }  // namespace
 
 SentencePieceModel SentencePieceModel::load(const std::string& path) {
@@ -185,9 +180,10 @@ SentencePieceModel SentencePieceModel::parse(std::string_view bytes, const std::
       }
     }
     if (m.pieces_.empty()) throw WireError{"no pieces"};
-    if (model_type != 1)
-      throw WireError{"model type " + std::to_string(model_type) + " is not supported, only UNIGRAM (1)"};
-    if (byte_fallback) throw WireError{"byte_fallback models are not supported"};
+    if (model_type != 1 && model_type != 2)
+      throw WireError{"model type " + std::to_string(model_type) + " is not supported, only UNIGRAM (1) and BPE (2)"};
+    m.bpe_ = model_type == 2;
+    m.byte_fallback_ = byte_fallback;
 
     m.min_score_ = FLT_MAX;
     m.max_score_ = FLT_MIN;  // as sentencepiece: FLT_MIN, the smallest positive float
@@ -207,7 +203,7 @@ SentencePieceModel SentencePieceModel::parse(std::string_view bytes, const std::
         if (m.unk_id_ >= 0) throw WireError{"two unknown pieces"};
         m.unk_id_ = id;
       }
-      if (p.type == PieceType::kByte) throw WireError{"byte pieces without byte_fallback"};
+      if (p.type == PieceType::kByte && !byte_fallback) throw WireError{"byte pieces without byte_fallback"};
       if (p.type == PieceType::kNormal) {
         m.min_score_ = std::min(m.min_score_, p.score);
         m.max_score_ = std::max(m.max_score_, p.score);
@@ -215,20 +211,18 @@ SentencePieceModel SentencePieceModel::parse(std::string_view bytes, const std::
       if (normal) m.max_piece_bytes_ = std::max(m.max_piece_bytes_, p.text.size());
     }
     if (m.unk_id_ < 0) throw WireError{"no unknown piece"};
-
-    if (!charsmap.empty()) {  // uint32 trie size, the double array, then the replacement strings
-      if (charsmap.size() <= 4) throw WireError{"precompiled_charsmap too short"};
-      uint32_t trie_bytes = 0;
-      for (int i = 3; i >= 0; --i) trie_bytes = (trie_bytes << 8) | static_cast<uint8_t>(charsmap[static_cast<size_t>(i)]);
-      if (trie_bytes >= charsmap.size() || trie_bytes % 4 != 0 || trie_bytes == 0)
-        throw WireError{"precompiled_charsmap has a bad trie size"};
-      m.trie_.resize(trie_bytes / 4);
-      for (size_t u = 0; u < m.trie_.size(); ++u) {
-        uint32_t v = 0;
-        for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(charsmap[4 + u * 4 + static_cast<size_t>(i)]);
-        m.trie_[u] = v;
+    if (byte_fallback)
+      for (int b = 0; b < 256; ++b) {
+        const auto it = m.reserved_ids_.find(byte_piece(static_cast<uint8_t>(b)));
+        if (it == m.reserved_ids_.end() || m.pieces_[static_cast<size_t>(it->second)].type != PieceType::kByte)
+          throw WireError{"byte_fallback without the byte piece " + byte_piece(static_cast<uint8_t>(b))};
+        m.byte_ids_[static_cast<size_t>(b)] = it->second;
       }
-      m.replacements_ = std::string(charsmap.substr(4 + trie_bytes));
+
+    try {
+      m.charsmap_ = PrecompiledCharsmap::parse(charsmap);
+    } catch (const std::runtime_error& e) {
+      throw WireError{e.what()};
     }
   } catch (const WireError& e) {
     throw std::runtime_error(name + ": not a readable SentencePiece model (" + e.what + ")");
@@ -250,35 +244,14 @@ std::pair<std::string_view, size_t> SentencePieceModel::normalize_prefix(std::st
   if (!user_defined_.empty())
     if (const size_t n = user_defined_prefix(input)) return {input.substr(0, n), n};
 
-  size_t longest_length = 0;
-  uint32_t longest_value = 0;
-  if (!trie_.empty()) {  // Darts commonPrefixSearch, keeping the longest match
-    size_t node = unit_offset(trie_[0]);
-    for (size_t i = 0; i < input.size(); ++i) {
-      const auto c = static_cast<uint8_t>(input[i]);
-      node ^= c;
-      if (node >= trie_.size()) break;
-      const uint32_t unit = trie_[node];
-      if (unit_label(unit) != c) break;
-      node ^= unit_offset(unit);
-      if (node >= trie_.size()) break;
-      if (unit_has_leaf(unit)) {
-        longest_length = i + 1;
-        longest_value = unit_value(trie_[node]);
-      }
-    }
-  }
-  if (longest_length == 0) {
+  const PrecompiledCharsmap::Match match = charsmap_.longest_prefix(input);
+  if (match.length == 0) {
     size_t len = 0;
     const uint32_t c = decode_utf8(input, &len);
     if (c == 0xFFFD && len != 3) return {"\xEF\xBF\xBD", 1};  // malformed: U+FFFD for one byte
     return {input.substr(0, len), len};
   }
-  if (longest_value >= replacements_.size()) return {std::string_view{}, longest_length};
-  const size_t end = replacements_.find('\0', longest_value);
-  return {std::string_view(replacements_).substr(longest_value, end == std::string::npos ? std::string::npos
-                                                                                          : end - longest_value),
-          longest_length};
+  return {match.replacement, match.length};
 }
 
 std::string SentencePieceModel::normalize(std::string_view input) const {
@@ -318,26 +291,21 @@ std::string SentencePieceModel::normalize(std::string_view input) const {
   return out;
 }
 
-std::vector<std::string> SentencePieceModel::encode(std::string_view text) const {
-  const std::string normalized = normalize(text);
-  std::vector<std::string> result;
-  if (normalized.empty()) return result;
-
+std::vector<std::pair<std::string_view, int>> SentencePieceModel::unigram(std::string_view norm) const {
   // sentencepiece's unigram Model::EncodeOptimized: the best path ending at each position.
   struct Best {
     int id = -1;
     float score = 0;
     int starts_at = -1;
   };
-  const size_t size = normalized.size();
+  const size_t size = norm.size();
   const float unk_score = min_score_ - 10.0f;  // kUnkPenalty
   std::vector<Best> best(size + 1);
-  const std::string_view norm(normalized);
   size_t starts_at = 0;
   while (starts_at < size) {
     const float till_here = best[starts_at].score;
     bool has_single_node = false;
-    const size_t mblen = std::min(one_char_len(normalized[starts_at]), size - starts_at);
+    const size_t mblen = std::min(one_char_len(norm[starts_at]), size - starts_at);
     const size_t max_len = std::min(max_piece_bytes_, size - starts_at);
     for (size_t length = 1; length <= max_len; ++length) {
       const auto it = normal_ids_.find(std::string(norm.substr(starts_at, length)));
@@ -377,15 +345,116 @@ std::vector<std::string> SentencePieceModel::encode(std::string_view text) const
     end = static_cast<size_t>(node.starts_at);
   }
   std::reverse(path.begin(), path.end());
-  // As SentencePieceProcessor: a run of unknown pieces becomes one piece.
-  bool prev_unk = false;
+  // As unigram_model.cc: a run of unknown pieces becomes one piece.
+  std::vector<std::pair<std::string_view, int>> fused;
   for (const auto& [piece, id] : path) {
-    const bool unk = id == unk_id_;
-    if (unk && prev_unk) result.back() += piece;
-    else result.emplace_back(piece);
-    prev_unk = unk;
+    if (id == unk_id_ && !fused.empty() && fused.back().second == unk_id_)
+      fused.back().first = std::string_view(fused.back().first.data(), fused.back().first.size() + piece.size());
+    else
+      fused.emplace_back(piece, id);
+  }
+  return fused;
+}
+
+// sentencepiece's bpe_model.cc Model::Encode: start from characters (user-defined pieces whole and
+// frozen), repeatedly merge the adjacent pair whose concatenation is the highest-scoring piece
+// (ties: the leftmost), then split pieces of type UNUSED back into the pair they were made of.
+std::vector<std::pair<std::string_view, int>> SentencePieceModel::bpe(std::string_view norm) const {
+  struct Symbol {
+    int prev, next;
+    std::string_view piece;
+    bool freeze;
+  };
+  struct Pair {
+    int left, right;
+    float score;
+    size_t size;
+  };
+  const auto lower_priority = [](const Pair& a, const Pair& b) {
+    return a.score < b.score || (a.score == b.score && a.left > b.left);
+  };
+  std::vector<Symbol> symbols;
+  for (size_t i = 0; i < norm.size();) {
+    size_t len = user_defined_.empty() ? 0 : user_defined_prefix(norm.substr(i));
+    const bool freeze = len > 0;
+    if (!freeze) len = std::min(one_char_len(norm[i]), norm.size() - i);
+    const int index = static_cast<int>(symbols.size());
+    symbols.push_back({index - 1, i + len < norm.size() ? index + 1 : -1, norm.substr(i, len), freeze});
+    i += len;
+  }
+  std::priority_queue<Pair, std::vector<Pair>, decltype(lower_priority)> agenda(lower_priority);
+  std::unordered_map<std::string_view, std::pair<std::string_view, std::string_view>> rev_merge;
+  std::string key;
+  const auto maybe_add = [&](int left, int right) {
+    if (left == -1 || right == -1 || symbols[static_cast<size_t>(left)].freeze || symbols[static_cast<size_t>(right)].freeze) return;
+    const Symbol& l = symbols[static_cast<size_t>(left)];
+    const Symbol& r = symbols[static_cast<size_t>(right)];
+    const std::string_view piece(l.piece.data(), l.piece.size() + r.piece.size());
+    key.assign(piece);
+    const auto it = normal_ids_.find(key);
+    if (it == normal_ids_.end()) return;
+    const Piece& p = pieces_[static_cast<size_t>(it->second)];
+    agenda.push({left, right, p.score, piece.size()});
+    if (p.type == PieceType::kUnused) rev_merge[piece] = {l.piece, r.piece};
+  };
+  for (size_t i = 1; i < symbols.size(); ++i) maybe_add(static_cast<int>(i - 1), static_cast<int>(i));
+  while (!agenda.empty()) {
+    const Pair top = agenda.top();
+    agenda.pop();
+    Symbol& l = symbols[static_cast<size_t>(top.left)];
+    Symbol& r = symbols[static_cast<size_t>(top.right)];
+    if (l.piece.empty() || r.piece.empty() || l.piece.size() + r.piece.size() != top.size) continue;  // stale
+    l.piece = std::string_view(l.piece.data(), l.piece.size() + r.piece.size());
+    l.next = r.next;
+    if (r.next >= 0) symbols[static_cast<size_t>(r.next)].prev = top.left;
+    r.piece = {};
+    maybe_add(l.prev, top.left);
+    maybe_add(top.left, l.next);
+  }
+  std::vector<std::pair<std::string_view, int>> out;
+  std::function<void(std::string_view)> resegment = [&](std::string_view w) {
+    const int id = piece_to_id(w);
+    const auto it = rev_merge.find(w);
+    if (pieces_[static_cast<size_t>(id)].type != PieceType::kUnused || it == rev_merge.end()) {
+      out.emplace_back(w, id);
+      return;
+    }
+    resegment(it->second.first);
+    resegment(it->second.second);
+  };
+  for (int i = symbols.empty() ? -1 : 0; i != -1; i = symbols[static_cast<size_t>(i)].next) resegment(symbols[static_cast<size_t>(i)].piece);
+  return out;
+}
+
+std::vector<std::pair<std::string, int>> SentencePieceModel::encode_with_ids(std::string_view text) const {
+  const std::string normalized = normalize(text);
+  std::vector<std::pair<std::string, int>> result;
+  if (normalized.empty()) return result;
+  for (const auto& [piece, id] : bpe_ ? bpe(normalized) : unigram(normalized)) {
+    if (id == unk_id_ && byte_fallback_) {  // as SentencePieceProcessor: an unknown piece as its bytes
+      for (char c : piece) result.emplace_back(byte_piece(static_cast<uint8_t>(c)), byte_ids_[static_cast<uint8_t>(c)]);
+    } else {
+      result.emplace_back(std::string(piece), id);
+    }
   }
   return result;
+}
+
+std::vector<std::string> SentencePieceModel::encode(std::string_view text) const {
+  std::vector<std::string> pieces;
+  for (auto& [piece, id] : encode_with_ids(text)) pieces.push_back(std::move(piece));
+  return pieces;
+}
+
+std::vector<int> SentencePieceModel::encode_ids(std::string_view text) const {
+  std::vector<int> ids;
+  for (const auto& p : encode_with_ids(text)) ids.push_back(p.second);
+  return ids;
+}
+
+std::string SentencePieceModel::byte_piece(uint8_t b) {
+  static const char* kHex = "0123456789ABCDEF";
+  return std::string("<0x") + kHex[b >> 4] + kHex[b & 15] + ">";
 }
 
 int SentencePieceModel::piece_to_id(std::string_view piece) const {
@@ -396,10 +465,26 @@ int SentencePieceModel::piece_to_id(std::string_view piece) const {
 }
 
 std::string SentencePieceModel::decode(const std::vector<std::string>& pieces) const {
-  std::string text;
+  std::string text, bytes;
+  // Consecutive byte pieces are bytes; what is not valid UTF-8 among them becomes U+FFFD per byte.
+  const auto flush_bytes = [&] {
+    for (size_t i = 0; i < bytes.size();) {
+      size_t len = 0;
+      const uint32_t c = decode_utf8(std::string_view(bytes).substr(i), &len);
+      if (c == 0xFFFD && len != 3) text += "\xEF\xBF\xBD";
+      else text.append(bytes, i, len);
+      i += len;
+    }
+    bytes.clear();
+  };
   for (const std::string& w : pieces) {
     const int id = piece_to_id(w);
     const PieceType type = pieces_[static_cast<size_t>(id)].type;
+    if (type == PieceType::kByte) {
+      bytes += static_cast<char>(std::stoi(w.substr(3, 2), nullptr, 16));
+      continue;
+    }
+    flush_bytes();
     if (type == PieceType::kControl) continue;  // invisible
     if (type == PieceType::kUnknown) {
       text += w == pieces_[static_cast<size_t>(id)].text ? unk_surface_ : w;  // other unknowns as written
@@ -417,6 +502,7 @@ std::string SentencePieceModel::decode(const std::vector<std::string>& pieces) c
       }
     }
   }
+  flush_bytes();
   return text;
 }
 

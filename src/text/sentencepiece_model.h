@@ -6,19 +6,28 @@
 // model type, byte_fallback, treat_whitespace_as_suffix and unk_surface, and the normalizer spec
 // (precompiled_charsmap, add_dummy_prefix, remove_extra_whitespaces, escape_whitespaces).
 //
-// Encoding follows sentencepiece 0.1.97 for UNIGRAM models: the normaliser (the precompiled
+// Encoding follows sentencepiece 0.1.97 for UNIGRAM and BPE models: the normaliser (the precompiled
 // charsmap, a Darts double-array trie of NFKC-style replacements, longest match first; user-defined
 // pieces kept whole; malformed UTF-8 bytes become U+FFFD; extra spaces removed; spaces become "▁";
-// a dummy "▁" prefix), then the unigram Viterbi over piece scores (sentencepiece's
-// EncodeOptimized, same tie-breaking), then runs of unknown characters merged into one piece.
-// Not supported (load throws): BPE/WORD/CHAR models, byte_fallback, a denormalizer spec is ignored.
+// a dummy "▁" prefix), then
+//  - UNIGRAM: the Viterbi over piece scores (sentencepiece's EncodeOptimized, same tie-breaking),
+//    runs of unknown characters merged into one piece;
+//  - BPE (bpe_model.cc, the Llama family's tokenizer.model): from characters, merge the adjacent
+//    pair whose concatenation is the highest-scoring piece (ties: leftmost) until none is a piece;
+//    UNUSED pieces are split back into the pair they came from;
+// then, with byte_fallback, every unknown piece becomes its UTF-8 bytes as "<0xXX>" pieces.
+// Not supported (load throws): WORD/CHAR models; a denormalizer spec is ignored.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
+
+#include "text/precompiled_charsmap.h"
 
 namespace attnscope {
 
@@ -37,11 +46,17 @@ class SentencePieceModel {
   static SentencePieceModel parse(std::string_view bytes, const std::string& name);
 
   std::vector<std::string> encode(std::string_view text) const;     // as EncodeAsPieces
+  std::vector<int> encode_ids(std::string_view text) const;         // as EncodeAsIds
+  std::vector<std::pair<std::string, int>> encode_with_ids(std::string_view text) const;
   std::string decode(const std::vector<std::string>& pieces) const;  // as DecodePieces
   std::string normalize(std::string_view text) const;                // the normaliser alone
 
   int piece_to_id(std::string_view piece) const;  // unk_id() when absent
   int unk_id() const { return unk_id_; }
+  bool is_bpe() const { return bpe_; }
+  bool byte_fallback() const { return byte_fallback_; }
+  static std::string byte_piece(uint8_t b);  // "<0x0A>"
+
   int size() const { return static_cast<int>(pieces_.size()); }
   const Piece& piece(int id) const { return pieces_.at(static_cast<size_t>(id)); }
 
@@ -56,11 +71,15 @@ class SentencePieceModel {
   std::string unk_surface_ = " \xE2\x81\x87 ";  // " ⁇ "
   bool add_dummy_prefix_ = true, remove_extra_whitespaces_ = true, escape_whitespaces_ = true;
   bool treat_whitespace_as_suffix_ = false;
-  std::vector<uint32_t> trie_;  // the charsmap's double array
-  std::string replacements_;    // NUL-separated replacement strings the trie's values point into
+  bool bpe_ = false, byte_fallback_ = false;
+  std::array<int, 256> byte_ids_{};  // with byte_fallback: the id of each byte's piece
+  PrecompiledCharsmap charsmap_;
 
   std::pair<std::string_view, size_t> normalize_prefix(std::string_view input) const;
   size_t user_defined_prefix(std::string_view input) const;
+  // The pieces and ids of the normalised text, before byte fallback.
+  std::vector<std::pair<std::string_view, int>> unigram(std::string_view normalized) const;
+  std::vector<std::pair<std::string_view, int>> bpe(std::string_view normalized) const;
 };
 
 }  // namespace attnscope

@@ -9,6 +9,9 @@
 #include <vector>
 
 #include "text/sentencepiece_model.h"
+#include "../test_util.h"
+
+using attnscope::testing::error_of;
 
 using namespace attnscope;
 using Pieces = std::vector<std::string>;
@@ -63,6 +66,34 @@ TEST(SentencePieceModel, Decodes) {
   EXPECT_EQ(m.piece_to_id("nope"), 0);
 }
 
+// A BPE model with byte_fallback, as Llama's tokenizer.model: <unk> <s> </s>, the 256 byte pieces,
+// then merged pieces scored by merge order and the characters.
+std::string tiny_bpe_model() {
+  std::string m = piece("<unk>", 0, 2) + piece("<s>", 0, 3) + piece("</s>", 0, 3);
+  for (int b = 0; b < 256; ++b) m += piece(SentencePieceModel::byte_piece(static_cast<uint8_t>(b)), 0, 6);
+  m += piece(W + "a", -1) + piece("ab", -2) + piece(W + "ab", -3) + piece(W, -10) + piece("a", -11) + piece("b", -12);
+  return m + len_field(2, int_field(3, 2) + int_field(35, 1)) +
+         len_field(3, len_field(1, "identity") + int_field(3, 1) + int_field(4, 1) + int_field(5, 1));
+}
+
+TEST(SentencePieceModel, BpeMergesTheBestScoringPairFirst) {
+  const auto m = SentencePieceModel::parse(tiny_bpe_model(), "bpe.spm");
+  EXPECT_TRUE(m.is_bpe());
+  EXPECT_TRUE(m.byte_fallback());
+  const int a_ = 259, ab = 260, a_b = 261, sp = 262, a = 263, b = 264;  // ids after the 259 reserved pieces
+  EXPECT_EQ(m.encode("ab"), (Pieces{W + "ab"}));  // ▁a (-1) first, then ▁a+b = ▁ab (-3)
+  EXPECT_EQ(m.encode_ids("ab"), (std::vector<int>{a_b}));
+  // ▁a, then ab at the right end (the left ab lost its a), then ▁a+b; "bab" is no piece.
+  EXPECT_EQ(m.encode_ids("abab"), (std::vector<int>{a_b, ab}));
+  EXPECT_EQ(m.encode_ids("ba"), (std::vector<int>{sp, b, a}));  // no pair is a piece
+  EXPECT_EQ(m.encode_ids("a"), (std::vector<int>{a_}));
+  // é is not a piece: its two UTF-8 bytes C3 A9 as byte pieces (ids 3 + byte).
+  EXPECT_EQ(m.encode("a\xC3\xA9"), (Pieces{W + "a", "<0xC3>", "<0xA9>"}));
+  EXPECT_EQ(m.encode_ids("a\xC3\xA9"), (std::vector<int>{a_, 3 + 0xC3, 3 + 0xA9}));
+  EXPECT_EQ(m.decode(m.encode("ab a\xC3\xA9")), "ab a\xC3\xA9");
+  EXPECT_EQ(m.decode({W + "a", "<0xC3>"}), "a\xEF\xBF\xBD");  // a cut character: U+FFFD
+}
+
 TEST(SentencePieceModel, BadFilesThrowOneLine) {
   const std::string good = tiny_model();
   for (size_t cut = 1; cut < good.size(); cut += 7) {
@@ -75,7 +106,11 @@ TEST(SentencePieceModel, BadFilesThrowOneLine) {
   }
   EXPECT_THROW(SentencePieceModel::parse("", "tiny.spm"), std::runtime_error);  // no pieces
   EXPECT_THROW(SentencePieceModel::parse(piece("a", -1), "tiny.spm"), std::runtime_error);  // no <unk>
-  EXPECT_THROW(SentencePieceModel::parse(piece("<unk>", 0, 2) + len_field(2, int_field(3, 2)), "tiny.spm"),
-               std::runtime_error);  // BPE
+  EXPECT_THROW(SentencePieceModel::parse(piece("<unk>", 0, 2) + len_field(2, int_field(3, 3)), "tiny.spm"),
+               std::runtime_error);  // WORD
+  // byte_fallback (trainer spec field 35) needs all 256 byte pieces.
+  EXPECT_NE(std::string(error_of([] { SentencePieceModel::parse(piece("<unk>", 0, 2) + len_field(2, int_field(35, 1)), "t.spm"); }))
+                .find("byte_fallback without the byte piece <0x00>"),
+            std::string::npos);
   EXPECT_THROW(SentencePieceModel::load("/nonexistent/x.spm"), std::runtime_error);
 }
