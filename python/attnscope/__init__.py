@@ -211,6 +211,19 @@ def show(data, tokens=None, height=760, title="attention", **from_kw):
     return Viewer(s, height=height, title=title)
 
 
+def _id_list(ids, what):
+    """Token ids from a list, tuple or 1-D integer array, as a list of ints."""
+    if hasattr(ids, "tolist"):
+        ids = ids.tolist()
+    if isinstance(ids, (str, bytes)) or not isinstance(ids, (list, tuple)):
+        raise TypeError(f"{what} must be a list of token ids, not {type(ids).__name__}")
+    if any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
+        raise TypeError(f"{what} must hold integers only")
+    if any(i < 0 or i >= 2**31 for i in ids):
+        raise ValueError(f"{what} holds an id outside 0 .. 2**31 - 1")
+    return list(ids)
+
+
 class RunResult:
     """What Model.run returns: .text, .output, .tokens (input and output), .ids, .stopped,
     .predictions (encoders), .masked (with mask=), and .attention (an AttentionSet)."""
@@ -250,15 +263,21 @@ class Model:
             raise TypeError(f"text must be a string, not {type(text).__name__}")
         return self._m.tokenize(text)
 
-    def run(self, text, max_new_tokens=None, forced_output=None, mask=None, beam=1, layers=None, heads=None, top_k=5,
-            weights="auto"):
+    def run(self, text=None, max_new_tokens=None, forced_output=None, mask=None, beam=1, layers=None, heads=None, top_k=5,
+            weights="auto", input_ids=None):
         """Runs the model and records its attention. Decoders continue `text` (max_new_tokens,
         default 64; 0 reads a long text without generating); encoder-decoders translate it (beam);
         encoders read it once (top_k predictions per [MASK]). weights: "dense", "query-key" (each
         head's queries and keys, any weight exact on demand: AttentionSet.tile) or "auto" (query-key
         from 1,024 tokens, Llama and GPT-2). forced_output teacher-forces an output; mask (input token positions) runs the
-        masking experiment: runs "original" and "masked" in one set. The GIL is released."""
-        if not isinstance(text, str):
+        masking experiment: runs "original" and "masked" in one set. input_ids (pretrained models)
+        runs these token ids instead of tokenizing a text, specials as given. The GIL is released."""
+        if input_ids is not None:
+            input_ids = _id_list(input_ids, "input_ids")
+            if text is not None:
+                raise ValueError("give text or input_ids, not both")
+            text = ""
+        elif not isinstance(text, str):
             raise TypeError(f"text must be a string, not {type(text).__name__}")
         if max_new_tokens is not None and (not isinstance(max_new_tokens, int) or max_new_tokens < 0):
             raise ValueError(f"max_new_tokens must be an integer >= 0, not {max_new_tokens!r}")
@@ -270,8 +289,16 @@ class Model:
             raise ValueError(f"mask must list input token positions (integers >= 0), not {mask!r}")
         result, attention = self._m._run(text, -1 if max_new_tokens is None else max_new_tokens, forced_output,
                                          list(mask or []), beam, list(layers or []), list(heads or []), top_k, True,
-                                         weights)
+                                         weights, input_ids)
         return RunResult(result, attention)
+
+    def logits(self, input_ids, decoder_input_ids=None):
+        """The model's scores before softmax as a float32 array [positions, vocabulary]: decoders
+        and encoders over input_ids; encoder-decoders over decoder_input_ids (start token first,
+        as Hugging Face's decoder_input_ids) reading input_ids. Pretrained models only."""
+        ids = _id_list(input_ids, "input_ids")
+        dec = [] if decoder_input_ids is None else _id_list(decoder_input_ids, "decoder_input_ids")
+        return self._m._logits(ids, dec)
 
     def __repr__(self):
         i = self.info

@@ -69,6 +69,7 @@ void QueryKeyHeads::validate() const {
     fail(std::to_string(k.size()) + " key values for " + count(key_heads, keys, dim));
   if (lse.size() != heads * queries)
     fail(std::to_string(lse.size()) + " log-sum-exps for " + std::to_string(heads) + " heads x " + std::to_string(queries) + " queries");
+  if (window > 0 && mask != MaskRule::Causal) fail("a sliding window needs the causal mask");
   if (mask == MaskRule::Causal && keys < queries)
     fail("causal mask with " + std::to_string(queries) + " queries but only " + std::to_string(keys) + " keys");
   if (!std::isfinite(scale) || scale == 0) fail("scale is not a finite non-zero number");

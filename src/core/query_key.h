@@ -49,6 +49,8 @@ struct QueryKeyHeads {
   size_t heads = 0, key_heads = 0, queries = 0, keys = 0, dim = 0;
   double scale = 1.0;           // score = scale * q . k (1 / sqrt(d), and GPT-2's 1 / (layer + 1))
   MaskRule mask = MaskRule::Causal;
+  // Causal only, > 0: a sliding window (Mistral): query i sees the `window` keys ending at its own.
+  size_t window = 0;
   std::vector<float> q;         // [heads, queries, dim]
   std::vector<float> k;         // [key_heads, keys, dim]
   // [heads, queries]: log sum_j exp(score_ij) over allowed keys. Double, because a float32 lse
@@ -63,7 +65,9 @@ struct QueryKeyHeads {
   size_t thumb_rows() const { return pool ? (queries + pool - 1) / pool : 0; }
   size_t thumb_cols() const { return pool ? (keys + pool - 1) / pool : 0; }
   bool allowed(size_t q_index, size_t k_index) const {
-    return mask == MaskRule::None || k_index <= q_index + (keys - queries);
+    if (mask == MaskRule::None) return true;
+    const size_t at = q_index + (keys - queries);  // the query's own position among the keys
+    return k_index <= at && (window == 0 || k_index + window > at);
   }
   // Bytes held (q, k, lse, thumbnails).
   size_t bytes() const;

@@ -40,6 +40,7 @@ SafetensorsWriter to_writer(const AttentionSet& set) {
         w.add_f32(base + ".thumb_mean", {qk.heads, qk.thumb_rows(), qk.thumb_cols()}, qk.thumb_mean);
       }
       query_key[b.name()] = {{"scale", qk.scale}, {"mask", mask_rule_name(qk.mask)}, {"pool", qk.pool}};
+      if (qk.window) query_key[b.name()]["window"] = qk.window;
       any_query_key = true;
     }
     nlohmann::json extras = nlohmann::json::array();
@@ -105,6 +106,7 @@ std::shared_ptr<QueryKeyHeads> read_query_key(const SafetensorsFile& file, const
   qk->scale = facts.at("scale").get<double>();
   qk->mask = mask_rule_from_name(facts.at("mask").get<std::string>());
   qk->pool = facts.value("pool", size_t{0});
+  qk->window = facts.value("window", size_t{0});
   qk->q = q.to_float();
   qk->k = k.to_float();
   qk->lse = to_double(lse);

@@ -37,6 +37,10 @@ std::string architecture_name(Architecture a) {
   return "?";
 }
 
+Model::Logits Model::logits(const std::vector<int>&, const std::vector<int>&) const {
+  throw std::invalid_argument(info().name + ": logits are given for pretrained models (Hugging Face folders, llama2.c)");
+}
+
 std::unique_ptr<Model> Model::load(const std::string& path, const std::string& device) {
   if (PretrainedModel::recognizes(path)) return load_pretrained_model(path, device);
   return load_trained_model(path, device);

@@ -73,6 +73,9 @@ struct Decoding {
 
 struct Request {
   std::string input;  // text (or token ids for models without a tokenizer)
+  // Pretrained models: these token ids instead of tokenizing `input` (specials as given, nothing
+  // added): exact, for comparisons with another library's tokenizer or model.
+  std::optional<std::vector<int>> input_ids;
   Decoding decoding;
   // Teacher forcing: score this output instead of decoding one, and record its attention.
   // Decoders continue the input with it; encoders have no output to force.
@@ -137,6 +140,17 @@ class Model {
   virtual Result run(const Request& request) const = 0;
   // A set holding `runs`, with the model's metadata (name, architecture, config, subword style).
   virtual AttentionSet to_set(std::vector<AttentionRun> runs) const = 0;
+
+  // The model's output scores before softmax, one row per position: decoders and encoders over
+  // `input_ids` ([T, V]); encoder-decoders over `decoder_input_ids` (start token first, as Hugging
+  // Face's decoder_input_ids), reading `input_ids` ([len, V]). Row-major in `values`. Throws
+  // std::invalid_argument for ids outside the vocabulary or models without logits (attnscope's
+  // trained models; BERT without its MLM head).
+  struct Logits {
+    std::vector<float> values;
+    size_t rows = 0, vocab = 0;
+  };
+  virtual Logits logits(const std::vector<int>& input_ids, const std::vector<int>& decoder_input_ids = {}) const;
 };
 
 }  // namespace attnscope

@@ -73,6 +73,18 @@ class PretrainedAdapter : public Model {
     return model_.encode(text);
   }
 
+  // Ids given by the caller, checked against the vocabulary and the longest input.
+  const std::vector<int>& checked_ids(const std::vector<int>& ids, const char* what) const {
+    for (int id : ids)
+      if (id < 0 || id >= model_.vocab_size())
+        throw std::invalid_argument(std::string(what) + " holds " + std::to_string(id) + ", outside " + info_.name +
+                                    "'s vocabulary of " + std::to_string(model_.vocab_size()));
+    if (ids.size() > static_cast<size_t>(info_.max_input_tokens))
+      throw std::invalid_argument(std::string(what) + " holds " + std::to_string(ids.size()) + " tokens; " + info_.name +
+                                  " takes at most " + std::to_string(info_.max_input_tokens));
+    return ids;
+  }
+
   std::vector<std::string> tokenize(const std::string& text) const override {
     std::vector<std::string> out;
     for (int id : input_ids(text)) out.push_back(model_.piece(id));
@@ -85,7 +97,7 @@ class PretrainedAdapter : public Model {
       throw std::invalid_argument("--beam applies to encoder-decoder models (Marian, attnscope translation); " + info_.name +
                                   " is " + (info_.role == ModelRole::Encoder ? "an encoder: it reads its input once"
                                                                               : "a decoder: it continues its prompt greedily"));
-    std::vector<int> ids = input_ids(req.input);
+    std::vector<int> ids = req.input_ids ? checked_ids(*req.input_ids, "input_ids") : input_ids(req.input);
     if (req.max_input_tokens > 0 && ids.size() > req.max_input_tokens) ids.resize(req.max_input_tokens);
     const bool ends_with_eos = info_.role == ModelRole::EncoderDecoder && !ids.empty() && ids.back() == model_.eos_id();
     if (!req.mask.empty()) {
@@ -157,6 +169,27 @@ class PretrainedAdapter : public Model {
   }
 
   AttentionSet to_set(std::vector<AttentionRun> runs) const override { return model_.to_attention_set(runs); }
+
+  Logits logits(const std::vector<int>& input_ids, const std::vector<int>& decoder_input_ids) const override {
+    checked_ids(input_ids, "input_ids");
+    checked_ids(decoder_input_ids, "decoder_input_ids");
+    if (input_ids.empty()) throw std::invalid_argument("input_ids is empty");
+    Logits out;
+    out.vocab = static_cast<size_t>(model_.vocab_size());
+    if (info_.role == ModelRole::EncoderDecoder) {
+      if (decoder_input_ids.empty())
+        throw std::invalid_argument(info_.name + " is an encoder-decoder: give decoder_input_ids (the start token first)");
+      out.values = model_.decoder_logits(input_ids, decoder_input_ids);
+    } else {
+      if (!decoder_input_ids.empty())
+        throw std::invalid_argument(info_.name + " is " + (info_.role == ModelRole::Encoder ? "an encoder" : "a decoder") +
+                                    ": decoder_input_ids applies to encoder-decoders");
+      out.values = model_.logits(input_ids);
+      if (out.values.empty()) throw std::invalid_argument(info_.name + " has no output head, so no logits (only hidden states)");
+    }
+    out.rows = out.values.size() / out.vocab;
+    return out;
+  }
 
  private:
   PretrainedModel model_;

@@ -57,6 +57,8 @@ class TrainedModel : public Model {
   Result run(const Request& req) const override {
     const Seq2SeqConfig& c = model_.config();
     if (req.decoding.sample) throw std::invalid_argument("sampling is not supported: attnscope decodes greedily or by beam search");
+    if (req.input_ids)
+      throw std::invalid_argument("input_ids applies to pretrained models; " + info_.name + " reads its input as text");
     if (!c.has_attention() && req.record && !req.mask.empty())
       throw std::invalid_argument(info_.name + " has no attention (--attention none): a masked comparison has nothing to compare");
     DecodeOptions opts;

@@ -1,6 +1,7 @@
 // attnscope._models: any model attnscope loads (models/model.h), for Python. The only extension
 // that links libtorch; `attnscope.load` imports it on first use, so sets and figures never load
 // it. The GIL is released while a model runs.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -67,8 +68,9 @@ PYBIND11_MODULE(_models, m) {
           "_run",
           [](const Model& model, const std::string& text, int max_new_tokens, std::optional<std::string> forced_output,
              std::vector<size_t> mask, int beam, std::vector<int> layers, std::vector<int> heads, int top_k, bool record,
-             const std::string& weights) {
+             const std::string& weights, std::optional<std::vector<int>> input_ids) {
             Request req;
+            req.input_ids = std::move(input_ids);
             req.weights = weight_form_from_name(weights);
             req.input = text;
             req.decoding.max_new_tokens = max_new_tokens;
@@ -109,7 +111,20 @@ PYBIND11_MODULE(_models, m) {
           py::arg("text"), py::arg("max_new_tokens") = -1, py::arg("forced_output") = py::none(),
           py::arg("mask") = std::vector<size_t>{}, py::arg("beam") = 1, py::arg("layers") = std::vector<int>{},
           py::arg("heads") = std::vector<int>{}, py::arg("top_k") = 5, py::arg("record") = true,
-          py::arg("weights") = "auto");
+          py::arg("weights") = "auto", py::arg("input_ids") = py::none())
+      .def(
+          "_logits",
+          [](const Model& model, const std::vector<int>& input_ids, const std::vector<int>& decoder_input_ids) {
+            Model::Logits l;
+            {
+              py::gil_scoped_release nogil;
+              l = model.logits(input_ids, decoder_input_ids);
+            }
+            py::array_t<float> out({static_cast<py::ssize_t>(l.rows), static_cast<py::ssize_t>(l.vocab)});
+            std::copy(l.values.begin(), l.values.end(), out.mutable_data());
+            return out;
+          },
+          py::arg("input_ids"), py::arg("decoder_input_ids") = std::vector<int>{});
 
   m.def(
       "load",

@@ -105,6 +105,7 @@ nlohmann::json set_description(const AttentionSet& set) {
       if (b.qk) {
         jb["dim"] = b.qk->dim;
         jb["mask"] = mask_rule_name(b.qk->mask);
+        if (b.qk->window) jb["window"] = b.qk->window;
         jb["pool"] = b.qk->pool;  // cell of the recorded thumbnails (0: none)
       }
       r["blocks"].push_back(std::move(jb));

@@ -50,6 +50,7 @@ struct BlockRows {
   const float* w;     // [H, b, kend] the model's weights
   int64_t b, kend, q0;
   bool causal;
+  int64_t window;     // > 0: keys before q - window + 1 are masked too
   double scale;
   int64_t pool, thumb_cols;
   double* lse;        // [H, T]
@@ -63,12 +64,13 @@ void capture_rows(const BlockRows& r, int64_t h) {
   const int64_t P = r.pool;
   for (int64_t i = 0; i < r.b; ++i) {
     const int64_t at = (h * r.b + i) * r.kend, n = r.causal ? r.q0 + i + 1 : r.kend;
+    const int64_t first = r.window > 0 ? std::max<int64_t>(0, r.q0 + i - r.window + 1) : 0;  // masked keys: -inf scores
     const double* s64 = r.s64 + at;
     const float* s = r.s + at;
     const float* w = r.w + at;
     double total = 0;
-    int64_t best = 0;
-    for (int64_t j = 0; j < n; ++j) {
+    int64_t best = first;
+    for (int64_t j = first; j < n; ++j) {
       total += static_cast<double>(w[j]) * (1.0 + (r.scale * s64[j] - static_cast<double>(s[j])));
       best = w[j] > w[best] ? j : best;
     }
@@ -76,9 +78,9 @@ void capture_rows(const BlockRows& r, int64_t h) {
     if (!r.thumb_max) continue;
     float* tmax = r.thumb_max + (h * ((r.T + P - 1) / P) + (r.q0 + i) / P) * r.thumb_cols;
     float* tsum = r.thumb_sum + (tmax - r.thumb_max);
-    for (int64_t c = 0; c * P < n; ++c) {
+    for (int64_t c = first / P; c * P < n; ++c) {
       float mx = tmax[c], sum = 0;
-      for (int64_t j = c * P, e = std::min(n, j + P); j < e; ++j) {
+      for (int64_t j = std::max(c * P, first), e = std::min(n, c * P + P); j < e; ++j) {
         mx = std::max(mx, w[j]);
         sum += w[j];
       }
@@ -90,7 +92,7 @@ void capture_rows(const BlockRows& r, int64_t h) {
 
 torch::Tensor attend_in_blocks(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                const std::vector<float>& divisors, bool causal, AttentionRecorder* rec,
-                               AttentionKind kind, int layer) {
+                               AttentionKind kind, int layer, int64_t window) {
   const int64_t H = q.size(0), T = q.size(1), G = k.size(0);
   const torch::Tensor kr = k.repeat_interleave(H / G, 0), vr = v.repeat_interleave(H / G, 0);
   const size_t pool = rec ? thumbnail_pool(static_cast<size_t>(T)) : 0;
@@ -115,9 +117,14 @@ torch::Tensor attend_in_blocks(const torch::Tensor& q, const torch::Tensor& k, c
     const int64_t q1 = std::min(T, q0 + B), b = q1 - q0, kend = causal ? q1 : T;
     torch::Tensor s = scaled_scores(q.slice(1, q0, q1), kr.slice(1, 0, kend), divisors);  // [H, b, kend]
     torch::Tensor hidden;  // [b, b]: the block's diagonal square, true where a key is in a query's future
+    torch::Tensor behind;  // [b, kend]: with a sliding window, true where a key has left it
     if (causal) {
       hidden = torch::arange(q0, q1, long_opts).unsqueeze(0) > torch::arange(q0, q1, long_opts).unsqueeze(1);
-      s.slice(2, q0, q1).masked_fill_(hidden, minus_inf);  // keys before the block are all visible
+      s.slice(2, q0, q1).masked_fill_(hidden, minus_inf);  // without a window, keys before the block are all visible
+      if (window > 0) {
+        behind = torch::arange(0, kend, long_opts).unsqueeze(0) <= torch::arange(q0, q1, long_opts).unsqueeze(1) - window;
+        s.masked_fill_(behind, minus_inf);
+      }
     }
     const torch::Tensor w = torch::softmax(s, -1);
     context.slice(1, q0, q1).copy_(torch::matmul(w, vr.slice(1, 0, kend)));
@@ -126,7 +133,7 @@ torch::Tensor attend_in_blocks(const torch::Tensor& q, const torch::Tensor& k, c
     const torch::Tensor s64 = torch::matmul(q.slice(1, q0, q1).to(torch::kDouble), kd.slice(1, 0, kend).transpose(-1, -2));
     if (on_cpu) {
       const torch::Tensor wc = w.contiguous(), sc = s.contiguous(), s64c = s64.contiguous();
-      const BlockRows rows{s64c.data_ptr<double>(), sc.data_ptr<float>(), wc.data_ptr<float>(), b, kend, q0, causal, scale,
+      const BlockRows rows{s64c.data_ptr<double>(), sc.data_ptr<float>(), wc.data_ptr<float>(), b, kend, q0, causal, window, scale,
                            P,                        pool ? (T + P - 1) / P : 0, lse.data_ptr<double>(), T,
                            pool ? thumb_max.data_ptr<float>() : nullptr, pool ? thumb_sum.data_ptr<float>() : nullptr};
       // Heads on attnscope's threads (torch's own pool is kept at one thread beside OpenBLAS).
@@ -143,6 +150,7 @@ torch::Tensor attend_in_blocks(const torch::Tensor& q, const torch::Tensor& k, c
       // Other devices: the log-sum-exp of the exact scores there, and the thumbnails by pooling.
       torch::Tensor x = s64 * scale;
       if (causal) x.slice(2, q0, q1).masked_fill_(hidden, minus_inf);
+      if (behind.defined()) x.masked_fill_(behind, minus_inf);
       lse.slice(1, q0, q1).copy_(x.logsumexp(-1).cpu());
       if (pool) {
         const torch::Tensor w4 = w.unsqueeze(1);  // [H, 1, b, kend]
@@ -168,6 +176,7 @@ torch::Tensor attend_in_blocks(const torch::Tensor& q, const torch::Tensor& k, c
     }
     c.scale = scale;
     c.mask = causal ? MaskRule::Causal : MaskRule::None;
+    c.window = window;
     rec->record_query_keys(kind, layer, c);
   }
   return context;
@@ -177,14 +186,19 @@ torch::Tensor attend_in_blocks(const torch::Tensor& q, const torch::Tensor& k, c
 
 torch::Tensor self_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                              const std::vector<float>& divisors, bool causal, AttentionRecorder* rec,
-                             AttentionKind kind, int layer) {
+                             AttentionKind kind, int layer, int64_t window) {
   const int64_t H = q.size(0), T = q.size(1);
   TORCH_CHECK(k.size(0) > 0 && H % k.size(0) == 0, "key heads ", k.size(0), " do not divide query heads ", H);
   if (rec && !rec->wants(layer)) rec = nullptr;
   const bool query_keys = rec ? rec->query_keys(T) : use_query_keys(WeightForm::Auto, static_cast<size_t>(T));
-  if (query_keys) return attend_in_blocks(q, k, v, divisors, causal, rec, kind, layer);
+  if (!causal) window = 0;
+  if (query_keys) return attend_in_blocks(q, k, v, divisors, causal, rec, kind, layer, window);
   const torch::Tensor kr = k.repeat_interleave(H / k.size(0), 0), vr = v.repeat_interleave(H / v.size(0), 0);
-  const torch::Tensor allowed = causal ? causal_mask(T, q.device()) : torch::ones({T, T}, torch::TensorOptions(torch::kBool).device(q.device()));
+  torch::Tensor allowed = causal ? causal_mask(T, q.device()) : torch::ones({T, T}, torch::TensorOptions(torch::kBool).device(q.device()));
+  if (window > 0) {
+    const auto long_opts = torch::TensorOptions(torch::kLong).device(q.device());
+    allowed = allowed & (torch::arange(T, long_opts).unsqueeze(0) > torch::arange(T, long_opts).unsqueeze(1) - window);
+  }
   AttentionResult att = attend(scaled_scores(q, kr, divisors), allowed, vr);
   if (rec) rec->record(kind, layer, att.weights);
   return att.context;

@@ -27,7 +27,8 @@ class AttentionRecorder;
 
 // Scaled dot-product self-attention of one layer, recorded in the form the recorder asks for.
 // q [H, T, d]; k, v [G, T, d] (G divides H: grouped-query attention); the scores are
-// q k^T divided by each of `divisors` in turn (as the model's own code divides), causal or not.
+// q k^T divided by each of `divisors` in turn (as the model's own code divides), causal or not;
+// `window` > 0 (causal only) is a sliding window: query t sees keys t - window + 1 .. t (Mistral).
 // Returns the context [H, T, d].
 //
 // Short inputs take the dense path (one [H, T, T] softmax, recorded as weights). From
@@ -37,6 +38,6 @@ class AttentionRecorder;
 // compute the same softmax.
 torch::Tensor self_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                              const std::vector<float>& divisors, bool causal, AttentionRecorder* rec,
-                             AttentionKind kind, int layer);
+                             AttentionKind kind, int layer, int64_t window = 0);
 
 }  // namespace attnscope

@@ -27,8 +27,8 @@ Gpt2Config read_gpt2_config(const HfFolder& f) {
   c.activation = f.config_string("activation_function", "gelu_new");
   c.scale_attn_weights = f.config_bool("scale_attn_weights", true);
   c.scale_attn_by_inverse_layer_idx = f.config_bool("scale_attn_by_inverse_layer_idx", false);
-  c.bos_id = static_cast<int>(f.config_int("bos_token_id", -1));
-  c.eos_id = static_cast<int>(f.config_int("eos_token_id", -1));
+  c.bos_id = f.config_token_id("bos_token_id", -1);
+  c.eos_id = f.config_token_id("eos_token_id", -1);
   if (c.dim % c.heads != 0)
     f.config_error("n_head " + std::to_string(c.heads) + " does not divide n_embd " + std::to_string(c.dim));
   if (c.inner <= 0) f.config_error("\"n_inner\" must be positive, got " + std::to_string(c.inner));

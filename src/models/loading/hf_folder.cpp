@@ -22,8 +22,6 @@ std::string shape_string(const std::vector<int64_t>& shape) {
 std::string missing_weights_message(const fs::path& dir) {
   std::error_code ec;
   std::string msg = (dir / "model.safetensors").string() + ": no such file";
-  if (fs::exists(dir / "model.safetensors.index.json", ec))
-    return msg + " (sharded checkpoints, model.safetensors.index.json, are not read yet)";
   if (fs::exists(dir / "pytorch_model.bin", ec))
     return msg + " (pytorch_model.bin is a pickle and is not read; convert it to safetensors)";
   return msg;
@@ -60,9 +58,57 @@ HfFolder HfFolder::open(const std::string& dir_in) {
   if (!f.config_.contains("model_type") || !f.config_["model_type"].is_string())
     f.config_error("no \"model_type\" string, so the architecture is unknown");
   f.model_type_ = f.config_["model_type"].get<std::string>();
-  if (!fs::exists(f.weights_path(), ec)) throw std::runtime_error(missing_weights_message(f.dir_));
-  f.weights_ = SafetensorsFile::open(f.weights_path());
+  f.sharded_ = !fs::exists(f.dir_ + "/model.safetensors", ec) && fs::exists(f.dir_ + "/model.safetensors.index.json", ec);
+  if (f.sharded_) {
+    f.open_shards();
+  } else {
+    if (!fs::exists(f.weights_path(), ec)) throw std::runtime_error(missing_weights_message(f.dir_));
+    f.files_.emplace_back("model.safetensors", SafetensorsFile::open(f.weights_path()));
+  }
   return f;
+}
+
+// model.safetensors.index.json: {"metadata": {...}, "weight_map": {"tensor name": "shard file", ...}}.
+// Every shard is mapped once; a tensor the index places in a shard must be in it.
+void HfFolder::open_shards() {
+  const std::string index_path = weights_path();
+  std::ifstream in(index_path);
+  nlohmann::json index = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (index.is_discarded() || !index.is_object()) throw std::runtime_error(index_path + ": not valid JSON");
+  auto map = index.find("weight_map");
+  if (map == index.end() || !map->is_object() || map->empty())
+    throw std::runtime_error(index_path + ": no \"weight_map\" object naming the shard of each tensor");
+  std::map<std::string, size_t> file_index;
+  for (const auto& [tensor, file] : map->items()) {
+    if (!file.is_string()) throw std::runtime_error(index_path + ": the shard of '" + tensor + "' is not a file name");
+    const std::string name = file.get<std::string>();
+    // A shard is a file beside the index, never a path elsewhere.
+    if (name.empty() || name.find('/') != std::string::npos || name.find('\\') != std::string::npos || name == "." || name == "..")
+      throw std::runtime_error(index_path + ": shard '" + name + "' of '" + tensor + "' is not a file name in " + dir_);
+    auto [it, added] = file_index.emplace(name, files_.size());
+    if (added) {
+      const std::string path = dir_ + "/" + name;
+      std::error_code ec;
+      if (!fs::exists(path, ec))
+        throw std::runtime_error(index_path + " names shard " + name + " (for '" + tensor + "'), which is missing");
+      files_.emplace_back(name, SafetensorsFile::open(path));
+    }
+    if (!files_[it->second].second.find(tensor))
+      throw std::runtime_error(index_path + " places '" + tensor + "' in " + name + ", which does not hold it");
+    shard_of_[tensor] = it->second;
+  }
+}
+
+const TensorView* HfFolder::find(const std::string& name, std::string* file) const {
+  size_t i = 0;
+  if (sharded_) {
+    auto it = shard_of_.find(name);
+    if (it == shard_of_.end()) return nullptr;
+    i = it->second;
+  }
+  const TensorView* t = files_[i].second.find(name);
+  if (t && file) *file = dir_ + "/" + files_[i].first;
+  return t;
 }
 
 std::string HfFolder::architecture() const {
@@ -106,9 +152,19 @@ std::string HfFolder::config_string(const std::string& key, const std::string& f
   return it->get<std::string>();
 }
 
+int HfFolder::config_token_id(const std::string& key, int fallback) const {
+  auto it = config_.find(key);
+  if (it == config_.end() || it->is_null()) return fallback;
+  const nlohmann::json& v = it->is_array() && !it->empty() ? (*it)[0] : *it;
+  if (!v.is_number_integer() || v.get<int64_t>() < -1 || v.get<int64_t>() > (1 << 30))
+    config_error("\"" + key + "\" is not a token id: " + it->dump());
+  return static_cast<int>(v.get<int64_t>());
+}
+
 torch::Tensor HfFolder::tensor(const std::string& name, const std::vector<int64_t>& shape) const {
-  const TensorView* t = weights_.find(name);
-  const std::string at = weights_path() + ": tensor '" + name + "'";
+  std::string file = weights_path();
+  const TensorView* t = find(name, &file);
+  const std::string at = file + ": tensor '" + name + "'";
   if (!t) throw std::runtime_error(at + " is missing");
   std::vector<int64_t> got(t->shape.begin(), t->shape.end());
   if (got != shape) throw std::runtime_error(at + " has shape " + shape_string(got) + ", config.json implies " + shape_string(shape));

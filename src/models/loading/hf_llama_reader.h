@@ -1,4 +1,5 @@
-// Reads a Hugging Face LlamaForCausalLM folder (config.json + model.safetensors) into LlamaWeights.
+// Reads a Hugging Face LlamaForCausalLM, MistralForCausalLM or Qwen2ForCausalLM folder (config.json +
+// model.safetensors) into LlamaWeights: the three differ only in config (sliding window, q/k/v biases).
 #pragma once
 
 #include "models/architectures/llama.h"

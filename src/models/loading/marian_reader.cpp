@@ -29,7 +29,7 @@ MarianConfig read_marian_config(const HfFolder& f) {
   c.scale_embedding = f.config_bool("scale_embedding", false);
   c.activation = f.config_string("activation_function", "swish");
   c.pad_id = static_cast<int>(f.config_int("pad_token_id", c.vocab_size - 1));
-  c.eos_id = static_cast<int>(f.config_int("eos_token_id", 0));
+  c.eos_id = f.config_token_id("eos_token_id", 0);
   c.decoder_start_id = static_cast<int>(f.config_int("decoder_start_token_id", c.pad_id));
   for (int heads : {c.encoder_heads, c.decoder_heads})
     if (c.dim % heads != 0)

@@ -30,8 +30,9 @@ constexpr int kLongestRopeInput = 131072;
 
 class LlamaArch : public PretrainedArch {
  public:
-  LlamaArch(LlamaWeights w, std::string format, int bos, int eos)
-      : w_(std::move(w)), format_(std::move(format)), bos_(bos), eos_(eos) {}
+  // variant: the config's model_type (llama, mistral, qwen2) or "llama" for llama2.c checkpoints.
+  LlamaArch(LlamaWeights w, std::string format, std::string variant, int bos, int eos)
+      : w_(std::move(w)), format_(std::move(format)), variant_(std::move(variant)), bos_(bos), eos_(eos) {}
   std::string family() const override { return "llama"; }
   bool is_encoder() const override { return false; }
   int layers() const override { return w_.config.n_layers; }
@@ -42,17 +43,22 @@ class LlamaArch : public PretrainedArch {
   int trained_positions() const override { return w_.config.max_seq_len; }
   int bos_id() const override { return bos_; }
   int eos_id() const override { return eos_; }
-  std::string describe() const override { return format_ + " llama (" + w_.config.describe() + ")"; }
+  std::string describe() const override { return format_ + " " + variant_ + " (" + w_.config.describe() + ")"; }
   std::string attention_note() const override {
-    return "causal scaled dot-product, RoPE, " + std::to_string(w_.config.n_heads) + " query heads sharing " +
-           std::to_string(w_.config.n_kv_heads) + " key/value heads";
+    const LlamaConfig& c = w_.config;
+    std::string note = "causal scaled dot-product, RoPE" +
+                       (c.rope_scaling.type == RopeScaling::Type::None ? "" : " (" + c.rope_scaling.describe() + ")") + ", " +
+                       std::to_string(c.n_heads) + " query heads sharing " + std::to_string(c.n_kv_heads) + " key/value heads";
+    if (c.sliding_window > 0) note += ", sliding window of " + std::to_string(c.sliding_window) + " keys";
+    return note;
   }
   nlohmann::json config_json() const override {
     const LlamaConfig& c = w_.config;
-    return {{"format", format_},         {"dim", c.dim},         {"hidden_dim", c.hidden_dim},
+    return {{"format", format_},         {"model_type", variant_}, {"dim", c.dim},         {"hidden_dim", c.hidden_dim},
             {"n_layers", c.n_layers},    {"n_heads", c.n_heads}, {"n_kv_heads", c.n_kv_heads},
             {"vocab_size", c.vocab_size}, {"seq_len", c.max_seq_len}, {"norm_eps", c.norm_eps},
-            {"rope_theta", c.rope_theta}};
+            {"rope_theta", c.rope_theta}, {"head_dim", c.head_dim()}, {"rope_scaling", c.rope_scaling.describe()},
+            {"sliding_window", c.sliding_window}, {"qkv_bias", c.qkv_bias}};
   }
   torch::Tensor forward(const torch::Tensor& ids, AttentionRecorder* rec, torch::Tensor* hidden) const override {
     return llama_forward(w_, ids, rec, hidden);
@@ -60,7 +66,7 @@ class LlamaArch : public PretrainedArch {
 
  private:
   LlamaWeights w_;
-  std::string format_;
+  std::string format_, variant_;
   int bos_, eos_;
 };
 
@@ -171,7 +177,7 @@ class MarianArch : public PretrainedArch {
 
 std::unique_ptr<PretrainedArch> load_llama2c_arch(const std::string& checkpoint, torch::Device device) {
   // llama2.c's tokenizers: BOS 1, EOS 2.
-  return std::make_unique<LlamaArch>(read_llama2c_checkpoint(checkpoint).to(device), "llama2.c", 1, 2);
+  return std::make_unique<LlamaArch>(read_llama2c_checkpoint(checkpoint).to(device), "llama2.c", "llama", 1, 2);
 }
 
 std::unique_ptr<PretrainedArch> load_hf_arch(const std::string& dir, torch::Device device) {
@@ -180,13 +186,13 @@ std::unique_ptr<PretrainedArch> load_hf_arch(const std::string& dir, torch::Devi
   if (type == "bert") return std::make_unique<BertArch>(read_bert(f).to(device));
   if (type == "gpt2") return std::make_unique<Gpt2Arch>(read_gpt2(f).to(device));
   if (type == "marian") return std::make_unique<MarianArch>(read_marian(f).to(device));
-  if (type == "llama")
-    return std::make_unique<LlamaArch>(read_hf_llama(f).to(device), "huggingface",
-                                       static_cast<int>(f.config_int("bos_token_id", -1)),
-                                       static_cast<int>(f.config_int("eos_token_id", -1)));
+  if (type == "llama" || type == "mistral" || type == "qwen2")
+    return std::make_unique<LlamaArch>(read_hf_llama(f).to(device), "huggingface", type,
+                                       f.config_token_id("bos_token_id", -1),
+                                       f.config_token_id("eos_token_id", -1));
   f.config_error("model_type \"" + type + "\"" +
                  (f.architecture().empty() ? "" : " (" + f.architecture() + ")") +
-                 " is not an architecture attnscope runs (known: bert, gpt2, llama, marian)");
+                 " is not an architecture attnscope runs (known: bert, gpt2, llama, marian, mistral, qwen2)");
 }
 
 }  // namespace attnscope

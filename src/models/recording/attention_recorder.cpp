@@ -102,6 +102,7 @@ AttentionBlock to_query_key_block(AttentionKind kind, int layer, const QueryKeyC
   qk->keys = static_cast<size_t>(c.k.size(1));
   qk->scale = c.scale;
   qk->mask = c.mask;
+  qk->window = static_cast<size_t>(c.window);
   qk->q = host_floats(c.q);
   qk->k = host_floats(c.k);
   torch::Tensor lse = c.lse.to(torch::kCPU, torch::kDouble).contiguous();

@@ -31,6 +31,7 @@ struct QueryKeyCapture {
   size_t pool = 0;
   double scale = 1.0;
   MaskRule mask = MaskRule::Causal;
+  int64_t window = 0;  // causal with a sliding window of this many keys (0: none)
 };
 
 class AttentionRecorder {
