@@ -76,6 +76,27 @@ std::array<char32_t, 256> bytes_to_unicode() {
 
 }  // namespace
 
+const std::array<std::string, 256>& byte_level_symbols() {
+  static const std::array<std::string, 256> symbols = [] {
+    std::array<std::string, 256> s;
+    const auto map = bytes_to_unicode();
+    for (size_t b = 0; b < 256; ++b) append_utf8(s[b], map[b]);
+    return s;
+  }();
+  return symbols;
+}
+
+int byte_level_byte(char32_t cp) {
+  static const std::array<int, 324> bytes = [] {
+    std::array<int, 324> m;
+    m.fill(-1);
+    const auto map = bytes_to_unicode();
+    for (int b = 0; b < 256; ++b) m[map[static_cast<size_t>(b)]] = b;
+    return m;
+  }();
+  return cp < bytes.size() ? bytes[cp] : -1;
+}
+
 std::vector<std::string_view> Gpt2Tokenizer::pretokenize(std::string_view text) {
   const std::vector<Char> c = classify(text);
   const size_t n = c.size();

@@ -27,6 +27,12 @@
 
 namespace attnscope {
 
+// OpenAI's bytes_to_unicode(): the symbol standing for each byte in byte-level BPE pieces, as
+// UTF-8 ("Ġ" for the space); shared with tokenizer.json's ByteLevel components (text/hf_*).
+const std::array<std::string, 256>& byte_level_symbols();
+// The byte a byte-level symbol stands for, or -1 when `cp` is no such symbol.
+int byte_level_byte(char32_t cp);
+
 class Gpt2Tokenizer : public Tokenizer {
  public:
   // Reads DIR/vocab.json and DIR/merges.txt; throws std::runtime_error with one line naming the

@@ -1,7 +1,9 @@
 // The one tokenizer interface: text <-> token ids for pretrained models, plus the display string
 // of each piece exactly as the model sees it. Torch-free. Implementations: BERT WordPiece
 // (text/wordpiece_tokenizer.h), GPT-2 byte-level BPE (text/gpt2_tokenizer.h), MarianMT
-// SentencePiece (text/marian_tokenizer.h) and llama2.c's tok*.bin (text/llama2c_tokenizer.h).
+// SentencePiece (text/marian_tokenizer.h), llama2.c's tok*.bin (text/llama2c_tokenizer.h),
+// Hugging Face tokenizer.json (text/hf_tokenizer.h) and SentencePiece tokenizer.model
+// (text/sentencepiece_tokenizer.h).
 #pragma once
 
 #include <memory>
@@ -37,10 +39,13 @@ class Tokenizer {
 };
 
 // Loads the tokenizer at `path`: a tokenizer file, or a folder holding one. Dispatches on the files
-// present, in this order: vocab.txt -> BERT WordPiece; merges.txt (+ vocab.json) -> GPT-2;
-// source.spm (+ target.spm, vocab.json) -> Marian, source side; one tok*.bin -> llama2.c. A path
-// to vocab.txt, vocab.json, merges.txt or source.spm means its folder. Throws std::runtime_error
-// with one line naming the path and the problem (nothing recognised, a missing or corrupt file).
+// present, in this order: tokenizer.json -> Hugging Face tokenizers (describe() names the other
+// tokenizer files beside it, unused: "...; tokenizer.model beside it not used"); vocab.txt -> BERT
+// WordPiece; merges.txt (+ vocab.json) -> GPT-2; source.spm (+ target.spm, vocab.json) -> Marian,
+// source side; tokenizer.model -> SentencePiece (Llama); one tok*.bin -> llama2.c. A path to
+// tokenizer.json or tokenizer.model means that file; to vocab.txt, vocab.json, merges.txt or
+// source.spm, its folder without its tokenizer.json (so BERT can be read from either). Throws std::runtime_error with one line naming the path and the problem
+// (nothing recognised, a missing or corrupt file, a tokenizer.json component not supported).
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path);
 
 }  // namespace attnscope

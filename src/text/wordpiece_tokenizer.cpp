@@ -184,33 +184,38 @@ std::vector<std::string> WordPieceTokenizer::basic_tokenize(const std::string& t
   return out;
 }
 
-std::vector<int> WordPieceTokenizer::wordpiece(const std::string& word) const {
+std::vector<int> greedy_wordpiece(std::string_view word, const std::unordered_map<std::string, int>& ids,
+                                  const std::string& prefix, size_t max_chars, int unk_id) {
   // Byte offsets of the character boundaries, so substrings can be cut without re-decoding.
   std::vector<size_t> bounds;
   for (size_t i = 0; i < word.size(); i += next_utf8(word, i).size) bounds.push_back(i);
   bounds.push_back(word.size());
   const size_t n_chars = bounds.size() - 1;
-  if (n_chars > static_cast<size_t>(kMaxWordChars)) return {unk_id_};
+  if (n_chars > max_chars) return {unk_id};
 
-  std::vector<int> ids;
+  std::vector<int> out;
   std::string candidate;
   for (size_t start = 0; start < n_chars;) {
     int found = -1;
     size_t end = n_chars;
     for (; end > start; --end) {
-      candidate.assign(start > 0 ? "##" : "");
-      candidate.append(word, bounds[start], bounds[end] - bounds[start]);
-      const auto it = ids_.find(candidate);
-      if (it != ids_.end()) {
+      candidate.assign(start > 0 ? prefix : std::string());
+      candidate.append(word.substr(bounds[start], bounds[end] - bounds[start]));
+      const auto it = ids.find(candidate);
+      if (it != ids.end()) {
         found = it->second;
         break;
       }
     }
-    if (found < 0) return {unk_id_};  // one unmatchable part makes the whole word [UNK]
-    ids.push_back(found);
+    if (found < 0) return {unk_id};  // one unmatchable part makes the whole word unknown
+    out.push_back(found);
     start = end;
   }
-  return ids;
+  return out;
+}
+
+std::vector<int> WordPieceTokenizer::wordpiece(const std::string& word) const {
+  return greedy_wordpiece(word, ids_, "##", static_cast<size_t>(kMaxWordChars), unk_id_);
 }
 
 std::vector<int> WordPieceTokenizer::encode(const std::string& text, bool add_special) const {

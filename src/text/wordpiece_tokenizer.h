@@ -18,6 +18,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -26,6 +27,12 @@
 #include "text/tokenizer.h"
 
 namespace attnscope {
+
+// WordPiece on one word: greedy longest match first from the start, every part after the first
+// looked up with `prefix` ("##"); a word longer than `max_chars` characters, or one with a part no
+// piece matches, is {unk_id}. Shared with the tokenizer.json WordPiece model (text/hf_models).
+std::vector<int> greedy_wordpiece(std::string_view word, const std::unordered_map<std::string, int>& ids,
+                                  const std::string& prefix, size_t max_chars, int unk_id);
 
 class WordPieceTokenizer : public Tokenizer {
  public:

@@ -17,8 +17,13 @@ TEST(LoadTokenizer, DispatchesOnTheFilesPresent) {
   EXPECT_EQ(load_tokenizer(kSharedTokenizers + "/bert-base-uncased/vocab.txt")->vocab_size(), 30522);
   EXPECT_EQ(load_tokenizer(kSharedTokenizers + "/gpt2/merges.txt")->vocab_size(), 50257);
   EXPECT_EQ(load_tokenizer(kSharedTokenizers + "/opus-mt-en-mg/source.spm")->vocab_size(), 54688);
+  // The folder has tokenizer.json beside vocab.txt: tokenizer.json wins, and says so; a path to
+  // vocab.txt reads vocab.txt.
   const auto bert = load_tokenizer(kSharedTokenizers + "/bert-base-uncased");
-  EXPECT_NE(bert->describe().find("vocab.txt (30522 pieces, lower-cased)"), std::string::npos) << bert->describe();
+  EXPECT_NE(bert->describe().find("tokenizer.json (WordPiece, 30522 pieces; vocab.txt beside it not used)"), std::string::npos)
+      << bert->describe();
+  const auto bert_txt = load_tokenizer(kSharedTokenizers + "/bert-base-uncased/vocab.txt");
+  EXPECT_NE(bert_txt->describe().find("vocab.txt (30522 pieces, lower-cased)"), std::string::npos) << bert_txt->describe();
 }
 
 namespace {
@@ -36,7 +41,7 @@ TEST(LoadTokenizer, OneLineErrors) {
   TempDir dir("attnscope-load-tokenizer");
   const fs::path d = dir.path;
   EXPECT_NE(load_error(d / "nope").find("no such tokenizer file or folder"), std::string::npos);
-  EXPECT_NE(load_error(d).find("no tokenizer found (looked for vocab.txt (BERT)"), std::string::npos);
+  EXPECT_NE(load_error(d).find("no tokenizer found (looked for tokenizer.json (Hugging Face), vocab.txt (BERT)"), std::string::npos);
 
   write_text(d / "tokenizer_config.json", "{}");  // a BERT folder without its vocab.txt
   EXPECT_NE(load_error(d).find(d.string() + ": no tokenizer found"), std::string::npos);
