@@ -30,6 +30,9 @@ struct MarianConfig {
   int pad_id = -1;                   // also the decoder's start token (decoder_start_token_id)
   int eos_id = 0;
   int decoder_start_id = -1;
+  // Generation: the token forced as the last one when the length limit is reached (Hugging Face's
+  // forced_eos_token_id; MarianConfig's default is </s>, 0); -1: none.
+  int forced_eos_id = 0;
 
   std::string describe() const;  // "d 512, 6+6 layers, 8 heads, ffn 2048, vocab 58101"
 };

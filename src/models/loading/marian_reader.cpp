@@ -31,6 +31,7 @@ MarianConfig read_marian_config(const HfFolder& f) {
   c.pad_id = static_cast<int>(f.config_int("pad_token_id", c.vocab_size - 1));
   c.eos_id = f.config_token_id("eos_token_id", 0);
   c.decoder_start_id = static_cast<int>(f.config_int("decoder_start_token_id", c.pad_id));
+  c.forced_eos_id = f.config_token_id("forced_eos_token_id", 0);
   for (int heads : {c.encoder_heads, c.decoder_heads})
     if (c.dim % heads != 0)
       f.config_error("attention heads " + std::to_string(heads) + " do not divide d_model " + std::to_string(c.dim));

@@ -145,6 +145,7 @@ class MarianArch : public PretrainedArch {
   int eos_id() const override { return w_.config.eos_id; }
   int pad_id() const override { return w_.config.pad_id; }
   int decoder_start_id() const override { return w_.config.decoder_start_id; }
+  int forced_eos_id() const override { return w_.config.forced_eos_id; }
   std::string describe() const override { return "marian (" + w_.config.describe() + ")"; }
   std::string attention_note() const override {
     return "encoder-decoder scaled dot-product, sinusoidal positions, " + std::to_string(w_.config.encoder_heads) +

@@ -47,6 +47,7 @@ class PretrainedArch {
   virtual int decoder_layers() const { return layers(); }
   virtual int decoder_heads() const { return heads(); }
   virtual int decoder_start_id() const { return -1; }
+  virtual int forced_eos_id() const { return -1; }  // encoder-decoders: forced last token at the length limit
   virtual int pad_id() const { return -1; }
   // source ids [S] -> memory [S, D]; the recorder receives each encoder layer's [H, S, S].
   virtual torch::Tensor encode(const torch::Tensor& source_ids, AttentionRecorder* rec) const;
