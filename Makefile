@@ -39,6 +39,7 @@ bench: build
 	@bash bench/viewer $(BIN)
 	@bash bench/stats $(BIN)
 	@bash bench/long_context $(BIN)
+	@bash bench/tokenizers $(BIN)
 
 clean:
 	rm -rf $(BUILD)
