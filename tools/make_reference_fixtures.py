@@ -1,21 +1,21 @@
 #!/usr/bin/env python3
-"""Parity fixtures made with Hugging Face `transformers` itself.
+"""Parity fixtures made with Hugging Face `transformers` itself (tests/fixtures/tiny-*).
 
-CANNOT RUN ON THE DEVELOPMENT MACHINES: `transformers` is not installable there (no network, not
-packaged in Debian). Run it where `transformers`, `torch` and `safetensors` are installed:
+Runs in the project's venv, which scripts/install-deps.sh makes (transformers 4.45.2 over
+Debian's torch 1.13):
 
-    pip install torch transformers safetensors
-    python3 tools/make_reference_fixtures.py --out /tmp/hf-fixtures
-    # then compare with the committed fixtures, or copy them over tests/fixtures/tiny-*
+    .venv/bin/python tools/make_reference_fixtures.py --out /tmp/hf-fixtures
+    # prints the largest differences from the committed fixtures; then copy config.json,
+    # generation_config.json, model.safetensors and reference.safetensors over tests/fixtures/tiny-*
 
-It builds the same tiny models as tools/reference_models.py (the independent plain-torch
-reference the committed fixtures come from): it takes their weights and configs from that script,
-loads them into BertForMaskedLM, GPT2LMHeadModel, LlamaForCausalLM and MarianMTModel, saves them with
-save_pretrained (config.json + model.safetensors, in the dtype the fixture uses), and records
-output_attentions / output_hidden_states / logits for the same fixed inputs into
-reference.safetensors with the same tensor names. Feeding both scripts the same weights means the
-two references must agree with each other too: --check compares its results with the plain-torch
-ones and prints the largest differences (expect ~1e-6: float32 vs float64).
+It takes the weights, configs and inputs of tools/reference_models.py (the plain-torch
+re-implementation the fixtures first came from), loads them into BertForMaskedLM,
+GPT2LMHeadModel, LlamaForCausalLM and MarianMTModel, saves them with save_pretrained (in the dtype
+the fixture uses: F16 GPT-2 and Marian, BF16 Llama), and records output_attentions /
+output_hidden_states / logits and greedy generate() for fixed inputs into reference.safetensors.
+The reference is computed by the model as a user gets it: from_pretrained on the saved folder in
+float32. (Casting the in-memory model to F16 and back would also round its computed buffers,
+RoPE's inverse frequencies and Marian's sinusoidal table, which no loaded model has.)
 """
 import argparse
 import os
@@ -80,6 +80,7 @@ def bert(out):
     model = load(BertForMaskedLM(cfg(BertConfig, ref.BERT_CONFIG)), weights)
     folder = os.path.join(out, "tiny-bert")
     model.save_pretrained(folder, safe_serialization=True)
+    model = reloaded(BertForMaskedLM, folder)
     tensors = {}
     for name, (ids, types, mask) in ref.bert_cases(ref.bert_vocab()).items():
         atts, hidden, logits = outputs(model, ids, token_type_ids=torch.tensor([types]),
@@ -91,11 +92,16 @@ def bert(out):
     return folder
 
 
+def reloaded(model_cls, folder):
+    """The saved folder as a user loads it: float32, eager attention."""
+    return model_cls.from_pretrained(folder, torch_dtype=torch.float32, attn_implementation="eager").eval()
+
+
 def decoder(out, name, config_cls, model_cls, config, weights, cases, eos, context, dtype):
     model = load(model_cls(cfg(config_cls, config)), weights)
     folder = os.path.join(out, name)
     model.to(dtype).save_pretrained(folder, safe_serialization=True)
-    model.float()
+    model = reloaded(model_cls, folder)
     tensors = {}
     for case, ids in cases.items():
         record(case, ids, *outputs(model, ids), tensors)
@@ -111,7 +117,7 @@ def marian(out):
     model = load(MarianMTModel(cfg(MarianConfig, c)), ref.make_marian())
     folder = os.path.join(out, "tiny-marian")
     model.to(torch.float16).save_pretrained(folder, safe_serialization=True)
-    model.float()
+    model = reloaded(MarianMTModel, folder)
     source, target_inputs = [17, 42, 5, 61, 23, 8, 0], [99, 12, 33, 7, 50]
     with torch.no_grad():
         o = model(input_ids=torch.tensor([source]), decoder_input_ids=torch.tensor([target_inputs]),

@@ -89,9 +89,11 @@ TEST(Marian, GreedyTranslationThroughTheFacade) {
 
 namespace {
 
-// sum log p(target) / length under the model, <pad> banned as decoding bans it.
+// sum log p(target) / length under the model, <pad> banned as decoding bans it. A target that
+// reached `limit` tokens ends in the </s> the search forced (forced_eos_token_id): log p 0 there,
+// as the search scored it.
 double normalized_log_prob(const PretrainedModel& m, const std::vector<int>& source, const std::vector<int>& target,
-                           int start, int pad) {
+                           int start, int pad, size_t limit, int eos) {
   std::vector<int> inputs = {start};
   inputs.insert(inputs.end(), target.begin(), target.end() - 1);
   const std::vector<float> logits = m.decoder_logits(source, inputs);
@@ -100,7 +102,8 @@ double normalized_log_prob(const PretrainedModel& m, const std::vector<int>& sou
   l.select(1, pad).fill_(-std::numeric_limits<float>::infinity());
   const torch::Tensor lp = torch::log_softmax(l, -1);
   double sum = 0;
-  for (size_t i = 0; i < target.size(); ++i) sum += lp[static_cast<int64_t>(i)][target[i]].item<double>();
+  const bool forced_last = target.size() == limit && target.back() == eos;
+  for (size_t i = 0; i + (forced_last ? 1 : 0) < target.size(); ++i) sum += lp[static_cast<int64_t>(i)][target[i]].item<double>();
   return sum / static_cast<double>(target.size());
 }
 
@@ -123,8 +126,8 @@ TEST(Marian, BeamSearchFindsAtLeastAsLikelyATranslation) {
   ASSERT_FALSE(beam.target_ids.empty());
   EXPECT_EQ(beam.run.info.at("decoding"), "beam 4");
   EXPECT_EQ(beam.run.find(AttentionKind::Cross, 1)->queries, beam.target_ids.size());
-  const double g = normalized_log_prob(model, source, greedy.target_ids, 99, 99);
-  const double b = normalized_log_prob(model, source, beam.target_ids, 99, 99);
+  const double g = normalized_log_prob(model, source, greedy.target_ids, 99, 99, 12, 0);
+  const double b = normalized_log_prob(model, source, beam.target_ids, 99, 99, 12, 0);
   std::printf("greedy %zu tokens %.4f, beam 4: %zu tokens %.4f (mean log p)\n", greedy.target_ids.size(), g,
               beam.target_ids.size(), b);
   EXPECT_GE(b, g - 1e-6);
