@@ -110,8 +110,12 @@ def train_tokenizers(work, texts, small):
     tok.normalizer = normalizers.Sequence([normalizers.Prepend("\u2581"), normalizers.Replace(" ", "\u2581")])
     tok.decoder = decoders.Sequence([decoders.Replace("\u2581", " "), decoders.ByteFallback(), decoders.Fuse(),
                                      decoders.Strip(content=" ", left=1, right=0)])
+    # Trained on words (a Metaspace split, else every line is one word and training crawls), then
+    # saved without a pre-tokenizer as Llama 2 ships it.
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(prepend_scheme="first")
     tok.train_from_iterator(texts, trainers.BpeTrainer(vocab_size=vocab, special_tokens=["<unk>", "<s>", "</s>"],
                                                        limit_alphabet=70, show_progress=False))
+    tok.pre_tokenizer = None
     spec = json.loads(tok.to_str())
     v = spec["model"]["vocab"]
     for b in range(256):
