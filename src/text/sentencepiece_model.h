@@ -47,6 +47,13 @@ class SentencePieceModel {
 
   std::vector<std::string> encode(std::string_view text) const;     // as EncodeAsPieces
   std::vector<int> encode_ids(std::string_view text) const;         // as EncodeAsIds
+  // The same model without the dummy "▁" prefix (what transformers' LlamaTokenizer with
+  // legacy=False loads: normalizer_spec.add_dummy_prefix = false).
+  SentencePieceModel without_dummy_prefix() const {
+    SentencePieceModel m = *this;
+    m.add_dummy_prefix_ = false;
+    return m;
+  }
   std::vector<std::pair<std::string, int>> encode_with_ids(std::string_view text) const;
   std::string decode(const std::vector<std::string>& pieces) const;  // as DecodePieces
   std::string normalize(std::string_view text) const;                // the normaliser alone

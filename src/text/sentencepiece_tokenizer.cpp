@@ -48,6 +48,15 @@ SentencePieceTokenizer SentencePieceTokenizer::load(const std::string& model_pat
   };
   tok.bos_id_ = id_of(config_token(config, "bos_token", "<s>"), "bos_token", tok.add_bos_);
   tok.eos_id_ = id_of(config_token(config, "eos_token", "</s>"), "eos_token", tok.add_eos_);
+  tok.legacy_ = config_flag(config, "legacy", true, config_path);
+  // Absent: LlamaTokenizer's default, true. null (as save_pretrained writes it for a tokenizer made
+  // without the argument): transformers passes None through, which is false.
+  tok.add_prefix_space_ = !config.contains("add_prefix_space") || config_flag(config, "add_prefix_space", false, config_path);
+  if (!tok.legacy_) {
+    tok.plain_ = std::make_shared<const SentencePieceModel>(m.without_dummy_prefix());
+    tok.unk_token_ = config_token(config, "unk_token", "<unk>");
+    tok.unk_pieces_ = tok.plain_->encode_ids(tok.unk_token_).size();
+  }
   for (int id = 0; id < m.size(); ++id) {
     const auto type = m.piece(id).type;
     if (type == SentencePieceModel::PieceType::kControl || type == SentencePieceModel::PieceType::kUnknown)
@@ -56,15 +65,38 @@ SentencePieceTokenizer SentencePieceTokenizer::load(const std::string& model_pat
   return tok;
 }
 
-std::vector<int> SentencePieceTokenizer::encode(const std::string& text, bool add_special) const {
+// One stretch between special tokens. Legacy: SentencePiece as it is. Otherwise as
+// LlamaTokenizer._tokenize: without the dummy prefix, and a stretch starting with a space is
+// encoded behind the unknown token's text, whose pieces are dropped.
+std::vector<int> SentencePieceTokenizer::encode_stretch(const std::string& text) const {
+  if (legacy_) return spm_->encode_ids(text);
+  static const std::string kUnderline = "\xE2\x96\x81";  // ▁
+  if (text.rfind(kUnderline, 0) != 0 && text.rfind(" ", 0) != 0) return plain_->encode_ids(text);
+  std::vector<int> ids = plain_->encode_ids(unk_token_ + text);
+  if (ids.size() >= unk_pieces_) ids.erase(ids.begin(), ids.begin() + static_cast<long>(unk_pieces_));
+  return ids;
+}
+
+std::vector<int> SentencePieceTokenizer::encode(const std::string& text_in, bool add_special) const {
   std::vector<int> ids;
   if (add_special && add_bos_) ids.push_back(bos_id_);
+  const size_t first = ids.size();
+  std::string text = text_in;
+  if (!legacy_ && !text.empty()) {
+    static const std::string kUnderline = "\xE2\x96\x81";
+    for (size_t at = 0; (at = text.find(kUnderline, at)) != std::string::npos;) text.replace(at, kUnderline.size(), " ");
+    if (add_prefix_space_) text = kUnderline + text;
+  }
+  bool after_lone_underline = false;  // LlamaTokenizer.tokenize drops a lone "▁" before a special token
   for (const TextSegment& seg : split_on_special_tokens(text, specials_)) {
     if (seg.special_id >= 0) {
+      if (after_lone_underline) ids.pop_back();
+      after_lone_underline = false;
       ids.push_back(seg.special_id);
       continue;
     }
-    const std::vector<int> part = spm_->encode_ids(seg.text);
+    const std::vector<int> part = encode_stretch(std::string(seg.text));
+    after_lone_underline = !legacy_ && ids.size() == first && part.size() == 1 && spm_->piece(part[0]).text == "\xE2\x96\x81";
     ids.insert(ids.end(), part.begin(), part.end());
   }
   if (add_special && add_eos_) ids.push_back(eos_id_);

@@ -5,6 +5,12 @@
 // SentencePiece on its own. add_special puts BOS first when tokenizer_config.json's add_bos_token
 // is true or absent, and EOS last when add_eos_token is true; bos_token/eos_token name them
 // ("<s>", "</s>" by default).
+//
+// With tokenizer_config.json's "legacy": false, encoding follows LlamaTokenizer's newer rule
+// (tokenization_llama.py, transformers 4.45) instead: "▁" in the text becomes a space, one "▁" is
+// put before the text (add_prefix_space), SentencePiece runs without its dummy prefix, and a
+// stretch that starts with a space is encoded behind "<unk>" whose pieces are then dropped, so
+// that no dummy prefix is added after a special token.
 #pragma once
 
 #include <memory>
@@ -39,6 +45,12 @@ class SentencePieceTokenizer : public Tokenizer {
   std::vector<std::pair<std::string, int>> specials_;
   int bos_id_ = -1, eos_id_ = -1;
   bool add_bos_ = true, add_eos_ = false;
+  bool legacy_ = true, add_prefix_space_ = true;
+  std::shared_ptr<const SentencePieceModel> plain_;  // legacy false: spm_ without the dummy prefix
+  std::string unk_token_ = "<unk>";
+  size_t unk_pieces_ = 0;  // legacy false: how many ids "<unk>" written as text encodes to
+
+  std::vector<int> encode_stretch(const std::string& text) const;
 
   void check_id(int id) const;
 };
