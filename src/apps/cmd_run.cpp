@@ -25,14 +25,16 @@ Runs any model on INPUT, prints what it produces and, on request, records the at
 head of every layer. The model's kind comes from its files:
   attnscope models (train): translate INPUT (toy tasks, En->De); cross attention, and for
     Transformers encoder-self and decoder-self too.
-  decoders (Llama, GPT-2, llama2.c): continue INPUT greedily and print prompt + continuation (as
+  decoders (Llama, Mistral, Qwen2, GPT-2, llama2.c): continue INPUT greedily and print prompt + continuation (as
     llama2.c's run.c does); decoder-self attention over both. "" starts from BOS alone.
   encoders (BERT): read INPUT once, print the top predictions for each [MASK]; encoder-self.
   encoder-decoders (MarianMT): translate INPUT; encoder-self, decoder-self and cross.
 A Hugging Face folder without tokenizer files takes token ids: "5 17 42".
 
-MODEL: a folder made by attnscope train; a Hugging Face folder (config.json with model_type bert,
-gpt2, llama or marian, model.safetensors, the tokenizer's files); a llama2.c checkpoint *.bin
+MODEL: a folder made by attnscope train; a Hugging Face folder as save_pretrained writes it
+(config.json with model_type bert, gpt2, llama, mistral, qwen2 or marian; model.safetensors or a
+sharded model.safetensors.index.json; F32, F16 or BF16; the tokenizer's files: tokenizer.json,
+tokenizer.model, vocab.txt, vocab.json + merges.txt or source.spm); a llama2.c checkpoint *.bin
 beside one tok*.bin, or a folder holding both.
 
 options:

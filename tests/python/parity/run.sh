@@ -16,5 +16,5 @@ if [ ! -d "$build/python/attnscope" ]; then
   exit 0
 fi
 cd "$here"
-export PYTHONPATH="$build/python" ATTNSCOPE_SOURCE_DIR="$root" TRANSFORMERS_VERBOSITY=error HF_HUB_OFFLINE=1
+export PYTHONPATH="$build/python" ATTNSCOPE_BUILD_DIR="$build" ATTNSCOPE_SOURCE_DIR="$root" TRANSFORMERS_VERBOSITY=error HF_HUB_OFFLINE=1
 exec "$py" -m pytest -q -p no:cacheprovider "$here"

@@ -1,5 +1,7 @@
 """Every case of cases.py against Hugging Face transformers: ids and greedy output equal,
 attention within 1e-5, logits within 1e-4 (the issue's tolerances)."""
+import os
+
 import pytest
 
 import cases
@@ -53,3 +55,44 @@ def test_bad_folders_get_one_line_errors(tmp_path):
     (folder / "config.json").write_text(json.dumps({**config, "rope_scaling": {"rope_type": "yarn", "factor": 4.0}}))
     with pytest.raises(RuntimeError, match='rope_scaling type "yarn" is not supported'):
         attnscope.load(str(folder))
+
+
+def test_run_and_serve_take_every_saved_layout(tmp_path):
+    """`attnscope run` and `serve` on folders as save_pretrained writes them: tokenizer.json alone,
+    tokenizer.model alone, both; mistral and qwen2."""
+    import json, re, subprocess, time, urllib.request
+    binary = os.path.join(os.environ.get("ATTNSCOPE_BUILD_DIR", ""), "attnscope")
+    if not os.path.exists(binary):
+        pytest.skip("skipped: ATTNSCOPE_BUILD_DIR/attnscope not found")
+    folders = {}
+    for name in ["llama MHA", "llama GQA (4 q / 2 kv heads)", "llama rope_theta 500000", "mistral sliding window 6",
+                 "qwen2 (q/k/v biases, GQA)"]:
+        folder = tmp_path / re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        cases.build_llama(name, str(folder))
+        folders[folder.name] = folder
+        out = subprocess.run([binary, "run", "--model", str(folder), "--max-new-tokens", "3", "--json", cases.PROMPT],
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        d = json.loads(out.stdout)
+        assert d["input_tokens"][0] == "<s>" and len(d["output_ids"]) <= 3, d
+    server = subprocess.Popen([binary, "serve", "--port", "0"] + sum([["--model", str(f)] for f in folders.values()], []),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = None
+        for _ in range(200):
+            line = server.stdout.readline()
+            m = re.search(r"(http://\S+)", line or "")
+            if m:
+                url = m.group(1).rstrip("/")
+                break
+            time.sleep(0.05)
+        assert url, server.stderr.read()
+        for name in folders:
+            req = urllib.request.Request(url + "/api/run", data=json.dumps(
+                {"model": name, "input": cases.PROMPT, "max_new_tokens": 2}).encode(),
+                headers={"Content-Type": "application/json"})
+            d = json.loads(urllib.request.urlopen(req, timeout=60).read())
+            assert d["kinds"] == ["decoder-self"] and d["runs"][0]["target_tokens"][0] == "<s>", (name, d)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
