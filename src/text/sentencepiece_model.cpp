@@ -314,10 +314,16 @@ std::vector<std::pair<std::string_view, int>> SentencePieceModel::unigram(std::s
       const Piece& p = pieces_[static_cast<size_t>(id)];
       if (p.type == PieceType::kUnused) continue;
       Best& target = best[starts_at + length];
-      const double score = p.type == PieceType::kUserDefined
-                               ? static_cast<double>(static_cast<float>(length) * max_score_) - 0.1
-                               : static_cast<double>(p.score);
-      const double candidate = score + static_cast<double>(till_here);
+      double candidate;
+      if (arithmetic_ == Arithmetic::kV0_1) {  // the 0.1 literal made the whole sum double
+        const double score = p.type == PieceType::kUserDefined
+                                 ? static_cast<double>(static_cast<float>(length) * max_score_) - 0.1
+                                 : static_cast<double>(p.score);
+        candidate = score + static_cast<double>(till_here);
+      } else {
+        const float score = p.type == PieceType::kUserDefined ? static_cast<float>(length) * max_score_ - 0.1f : p.score;
+        candidate = static_cast<double>(score + till_here);
+      }
       if (target.starts_at == -1 || candidate > static_cast<double>(target.score)) {
         target.score = static_cast<float>(candidate);
         target.starts_at = static_cast<int>(starts_at);
@@ -327,7 +333,8 @@ std::vector<std::pair<std::string_view, int>> SentencePieceModel::unigram(std::s
     }
     if (!has_single_node) {
       Best& target = best[starts_at + mblen];
-      const double candidate = static_cast<double>(unk_score) + static_cast<double>(till_here);
+      const double candidate = arithmetic_ == Arithmetic::kV0_1 ? static_cast<double>(unk_score) + static_cast<double>(till_here)
+                                                                : static_cast<double>(unk_score + till_here);
       if (target.starts_at == -1 || candidate > static_cast<double>(target.score)) {
         target.score = static_cast<float>(candidate);
         target.starts_at = static_cast<int>(starts_at);

@@ -49,6 +49,13 @@ class SentencePieceModel {
   std::vector<int> encode_ids(std::string_view text) const;         // as EncodeAsIds
   // The same model without the dummy "▁" prefix (what transformers' LlamaTokenizer with
   // legacy=False loads: normalizer_spec.add_dummy_prefix = false).
+  // The unigram Viterbi's arithmetic. Exact ties between splits ("t"+"tt" and "tt"+"t") are
+  // broken by float rounding, so it decides the pieces. sentencepiece 0.2 (PyPI, what
+  // transformers users run) adds path scores in float; 0.1.x (Debian 12's libsentencepiece
+  // 0.1.97) adds a piece's score to the float path score in double and stores it as float.
+  enum class Arithmetic { kV0_2, kV0_1 };
+  void set_arithmetic(Arithmetic a) { arithmetic_ = a; }
+
   SentencePieceModel without_dummy_prefix() const {
     SentencePieceModel m = *this;
     m.add_dummy_prefix_ = false;
@@ -77,6 +84,7 @@ class SentencePieceModel {
   float min_score_ = 0, max_score_ = 0;
   std::string unk_surface_ = " \xE2\x81\x87 ";  // " ⁇ "
   bool add_dummy_prefix_ = true, remove_extra_whitespaces_ = true, escape_whitespaces_ = true;
+  Arithmetic arithmetic_ = Arithmetic::kV0_2;
   bool treat_whitespace_as_suffix_ = false;
   bool bpe_ = false, byte_fallback_ = false;
   std::array<int, 256> byte_ids_{};  // with byte_fallback: the id of each byte's piece
