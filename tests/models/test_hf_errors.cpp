@@ -176,3 +176,68 @@ TEST(HfErrors, TrainedAttnscopeModelsAreNotTakenForHuggingFace) {
   std::ofstream(s.str() + "/model.safetensors") << "x";
   EXPECT_FALSE(PretrainedModel::recognizes(s.str()));
 }
+
+namespace {
+
+// tiny-bert's weights split into two shards with an index, as save_pretrained(max_shard_size=...)
+// writes them; `place` may move a tensor's index entry elsewhere.
+void shard(const BrokenBert& b, const std::function<std::string(const std::string&, const std::string&)>& place =
+                                    [](const std::string&, const std::string& file) { return file; }) {
+  SafetensorsWriter first, second;
+  nlohmann::json map = nlohmann::json::object();
+  {
+    const SafetensorsFile f = SafetensorsFile::open(b.weights());
+    size_t i = 0;
+    for (const TensorView& t : f.tensors()) {
+      const bool one = i++ % 2 == 0;
+      copy(t, one ? first : second);
+      map[t.name] = place(t.name, one ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
+    }
+  }
+  first.save(b.dir + "/model-00001-of-00002.safetensors");
+  second.save(b.dir + "/model-00002-of-00002.safetensors");
+  fs::remove(b.weights());
+  std::ofstream(b.dir + "/model.safetensors.index.json") << nlohmann::json{{"metadata", {}}, {"weight_map", map}}.dump();
+}
+
+}  // namespace
+
+TEST(HfErrors, ShardedCheckpointLoadsAndComputesTheSame) {
+  BrokenBert b;
+  shard(b);
+  const PretrainedModel whole = PretrainedModel::load(fixture("tiny-bert"));
+  const PretrainedModel sharded = PretrainedModel::load(b.dir);
+  const std::vector<int> ids = {2, 5, 7, 9, 3};
+  EXPECT_EQ(sharded.logits(ids), whole.logits(ids));
+}
+
+TEST(HfErrors, ShardedIndexNamingAMissingShard) {
+  BrokenBert b;
+  shard(b);
+  fs::remove(b.dir + "/model-00002-of-00002.safetensors");
+  expect_one_line(b.load_error(), {"model.safetensors.index.json", "model-00002-of-00002.safetensors", "missing"});
+}
+
+TEST(HfErrors, ShardedIndexPointingOutsideTheFolderOrAtTheWrongShard) {
+  {
+    BrokenBert b;
+    shard(b, [](const std::string&, const std::string& file) { return "../" + file; });
+    expect_one_line(b.load_error(), {"model.safetensors.index.json", "is not a file name in"});
+  }
+  {
+    BrokenBert b;
+    bool moved = false;
+    shard(b, [&](const std::string&, const std::string& file) {
+      if (moved || file != "model-00002-of-00002.safetensors") return file;
+      moved = true;
+      return std::string("model-00001-of-00002.safetensors");
+    });
+    expect_one_line(b.load_error(), {"model.safetensors.index.json places", "which does not hold it"});
+  }
+  {
+    BrokenBert b;
+    shard(b);
+    std::ofstream(b.dir + "/model.safetensors.index.json") << "{\"weight_map\": [1, 2]}";
+    expect_one_line(b.load_error(), {"model.safetensors.index.json", "weight_map"});
+  }
+}
