@@ -12,15 +12,6 @@ using hf::json;
 
 namespace {
 
-// A token string of tokenizer_config.json: "<s>" or {"content": "<s>", ...}; "" when absent.
-std::string config_token(const json& config, const char* key) {
-  if (!config.is_object() || !config.contains(key)) return "";
-  const json& v = config[key];
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_object() && v.contains("content") && v["content"].is_string()) return v["content"].get<std::string>();
-  return "";
-}
-
 bool is_llama_like(const std::string& cls) {
   for (const char* c : {"LlamaTokenizer", "LlamaTokenizerFast", "CodeLlamaTokenizer", "CodeLlamaTokenizerFast",
                         "GemmaTokenizer", "GemmaTokenizerFast"})
@@ -81,7 +72,7 @@ std::unique_ptr<HfTokenizer> HfTokenizer::load(const std::string& json_path, con
   const std::string config_path = (fs::path(json_path).parent_path() / "tokenizer_config.json").string();
   std::error_code ec;
   const json config = fs::is_regular_file(config_path, ec) ? read_json_file(config_path) : json::object();
-  const std::string bos = config_token(config, "bos_token"), eos = config_token(config, "eos_token");
+  const std::string bos = config_special_token(config, "bos_token", ""), eos = config_special_token(config, "eos_token", "");
   if (config.is_object() && config.contains("tokenizer_class") && config["tokenizer_class"].is_string() &&
       is_llama_like(config["tokenizer_class"].get<std::string>())) {
     const bool add_bos = hf::bool_field(config, "add_bos_token", config_path, "tokenizer_config", true);

@@ -45,4 +45,12 @@ JsonVocab read_vocab_json(const std::string& path) {
   return out;
 }
 
+std::string config_special_token(const nlohmann::json& config, const char* key, const std::string& fallback) {
+  if (!config.is_object() || !config.contains(key)) return fallback;
+  const auto& v = config[key];
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_object() && v.contains("content") && v["content"].is_string()) return v["content"].get<std::string>();
+  return fallback;
+}
+
 }  // namespace attnscope

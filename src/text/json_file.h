@@ -20,4 +20,8 @@ struct JsonVocab {
 // that is not an integer in range, an id given twice).
 JsonVocab read_vocab_json(const std::string& path);
 
+// A special token's string in tokenizer_config.json: "<s>" or {"content": "<s>", ...}; `fallback`
+// when the key is absent or holds neither.
+std::string config_special_token(const nlohmann::json& config, const char* key, const std::string& fallback);
+
 }  // namespace attnscope

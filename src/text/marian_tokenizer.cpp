@@ -16,15 +16,6 @@ namespace {
 
 const std::string kWordMarker = "\xE2\x96\x81";  // "▁", SentencePiece's word-start marker
 
-// The special token string tokenizer_config.json names for `key`, else `fallback`.
-std::string special_name(const nlohmann::json& config, const char* key, const char* fallback) {
-  if (!config.is_object() || !config.contains(key)) return fallback;
-  const auto& v = config[key];
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_object() && v.contains("content") && v["content"].is_string()) return v["content"].get<std::string>();
-  return fallback;
-}
-
 // Length of a leading language code ">>xx<<" (Hugging Face's re.match(">>.+<<"): greedy, one
 // line), or 0.
 size_t language_code_length(std::string_view text) {
@@ -59,7 +50,7 @@ MarianTokenizer MarianTokenizer::load(const std::string& dir, MarianSide side) {
 
   const nlohmann::json config = fs::exists(config_path) ? read_json_file(config_path) : nlohmann::json::object();
   auto special = [&](const char* key, const char* fallback) {
-    const std::string name = special_name(config, key, fallback);
+    const std::string name = config_special_token(config, key, fallback);
     const auto it = tok.ids_.find(name);
     if (it == tok.ids_.end()) throw std::runtime_error(vocab_path + ": no " + name + " piece (Marian's " + key + ")");
     tok.specials_.emplace_back(name, it->second);

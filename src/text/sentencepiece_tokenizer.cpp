@@ -13,14 +13,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string config_token(const nlohmann::json& config, const char* key, const char* fallback) {
-  if (!config.is_object() || !config.contains(key)) return fallback;
-  const auto& v = config[key];
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_object() && v.contains("content") && v["content"].is_string()) return v["content"].get<std::string>();
-  return fallback;
-}
-
 bool config_flag(const nlohmann::json& config, const char* key, bool fallback, const std::string& path) {
   if (!config.is_object() || !config.contains(key) || config[key].is_null()) return fallback;
   if (!config[key].is_boolean()) throw std::runtime_error(path + ": \"" + key + "\" is not true or false");
@@ -46,15 +38,15 @@ SentencePieceTokenizer SentencePieceTokenizer::load(const std::string& model_pat
     if (required) throw std::runtime_error(config_path + ": " + key + " \"" + name + "\" is not a piece of " + model_path);
     return -1;
   };
-  tok.bos_id_ = id_of(config_token(config, "bos_token", "<s>"), "bos_token", tok.add_bos_);
-  tok.eos_id_ = id_of(config_token(config, "eos_token", "</s>"), "eos_token", tok.add_eos_);
+  tok.bos_id_ = id_of(config_special_token(config, "bos_token", "<s>"), "bos_token", tok.add_bos_);
+  tok.eos_id_ = id_of(config_special_token(config, "eos_token", "</s>"), "eos_token", tok.add_eos_);
   tok.legacy_ = config_flag(config, "legacy", true, config_path);
   // Absent: LlamaTokenizer's default, true. null (as save_pretrained writes it for a tokenizer made
   // without the argument): transformers passes None through, which is false.
   tok.add_prefix_space_ = !config.contains("add_prefix_space") || config_flag(config, "add_prefix_space", false, config_path);
   if (!tok.legacy_) {
     tok.plain_ = std::make_shared<const SentencePieceModel>(m.without_dummy_prefix());
-    tok.unk_token_ = config_token(config, "unk_token", "<unk>");
+    tok.unk_token_ = config_special_token(config, "unk_token", "<unk>");
     tok.unk_pieces_ = tok.plain_->encode_ids(tok.unk_token_).size();
   }
   for (int id = 0; id < m.size(); ++id) {

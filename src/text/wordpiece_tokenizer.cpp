@@ -81,15 +81,6 @@ WordPieceTokenizer::Options read_options(const std::string& config_path) {
   return o;
 }
 
-// The special token string the config names for `key` (e.g. "mask_token"), else `fallback`.
-std::string special_name(const nlohmann::json& config, const char* key, const char* fallback) {
-  if (!config.is_object() || !config.contains(key)) return fallback;
-  const auto& v = config[key];
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_object() && v.contains("content") && v["content"].is_string()) return v["content"].get<std::string>();
-  return fallback;
-}
-
 }  // namespace
 
 WordPieceTokenizer WordPieceTokenizer::load(const std::string& dir) {
@@ -115,7 +106,7 @@ WordPieceTokenizer WordPieceTokenizer::load(const std::string& dir) {
 
   const nlohmann::json config = fs::exists(config_path) ? read_json_file(config_path) : nlohmann::json::object();
   auto special = [&](const char* key, const char* fallback, bool required) {
-    const std::string name = special_name(config, key, fallback);
+    const std::string name = config_special_token(config, key, fallback);
     const auto it = tok.ids_.find(name);
     if (it == tok.ids_.end()) {
       if (required) throw std::runtime_error(vocab_path + ": no " + name + " piece (BERT's " + key + ")");
