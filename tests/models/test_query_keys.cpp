@@ -199,3 +199,57 @@ TEST(QueryKeys, BadRequestsAndBadBlocksSayWhat) {
   EXPECT_NE(broken([](QueryKeyHeads& q) { q.key_heads = 3; }).find("do not divide"), std::string::npos);
   EXPECT_THROW(mask_rule_from_name("sliding"), std::invalid_argument);
 }
+
+// Mistral's sliding window in both paths: a query sees only the `window` keys ending at its own,
+// in the dense weights, in every cell a query-key block computes, in its thumbnails, and the
+// blocked pass gives the same logits as the dense one.
+TEST(QueryKeys, SlidingWindowHoldsInEveryPath) {
+  LlamaWeights w = attnscope::random_llama(2, 4, 128, 64, 8192, 5);
+  w.config.sliding_window = 50;
+  const std::vector<int> ids = random_ids(600, 64, 4);
+  const AttentionRun dense = record_llama(w, ids, WeightForm::Dense);
+  const AttentionRun qk = record_llama(w, ids, WeightForm::QueryKey);
+  ASSERT_EQ(dense.blocks.size(), qk.blocks.size());
+  double worst = 0, worst_thumb = 0;
+  for (size_t b = 0; b < dense.blocks.size(); ++b) {
+    const AttentionBlock& D = dense.blocks[b];
+    const AttentionBlock& Q = qk.blocks[b];
+    ASSERT_FALSE(Q.dense());
+    EXPECT_EQ(Q.qk->window, 50u);
+    const size_t T = D.queries, P = Q.qk->pool;
+    std::vector<float> got(T * T);
+    for (size_t h = 0; h < D.heads; ++h) {
+      Q.tile(h, 0, T, 0, T, got.data());
+      for (size_t i = 0; i < T; ++i)
+        for (size_t j = 0; j < T; ++j) {
+          const bool inside = j <= i && j + 50 > i;
+          if (!inside) {
+            ASSERT_EQ(D.at(h, i, j), 0.0f) << "dense " << i << "," << j;
+            ASSERT_EQ(got[i * T + j], 0.0f) << "query-key " << i << "," << j;
+          }
+          worst = std::max(worst, std::abs(double(got[i * T + j]) - D.at(h, i, j)));
+        }
+      ASSERT_GT(P, 0u);
+      const size_t rows = Q.qk->thumb_rows();
+      for (size_t r = 0; r < rows; ++r)
+        for (size_t c = 0; c < rows; ++c) {
+          float mx = 0;
+          for (size_t i = r * P; i < std::min(T, r * P + P); ++i)
+            for (size_t j = c * P; j < std::min(T, c * P + P); ++j) mx = std::max(mx, D.at(h, i, j));
+          worst_thumb = std::max(worst_thumb, std::abs(double(Q.qk->thumb_max[(h * rows + r) * rows + c]) - mx));
+        }
+    }
+  }
+  // The blocked pass (query-key capture) and the dense pass compute the same model.
+  torch::InferenceMode no_grad;
+  const torch::Tensor t = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end()), torch::kLong);
+  AttentionRecorder dense_rec, qk_rec;
+  dense_rec.set_form(WeightForm::Dense);
+  qk_rec.set_form(WeightForm::QueryKey);
+  const double logits = (llama_forward(w, t, &dense_rec) - llama_forward(w, t, &qk_rec)).abs().max().item<double>();
+  std::printf("sliding window 50, 600 tokens: max |query-key - dense| %.3g, thumbnails %.3g, logits %.3g\n", worst,
+              worst_thumb, logits);
+  EXPECT_LE(logits, 1e-4);
+  EXPECT_LE(worst, 2e-5);
+  EXPECT_LE(worst_thumb, 2e-5);
+}
