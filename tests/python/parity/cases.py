@@ -196,6 +196,7 @@ def run_gpt2():
     row["logits"] = max_diff(ours.logits(hf_ids), out.logits[0].numpy())
     row["greedy_equal"] = ours.run(input_ids=hf_ids, max_new_tokens=NEW_TOKENS).ids[len(hf_ids):] == gen
     row["layout"] = "tokenizer.json, vocab.json + merges.txt"
+    row["folder"] = folder
     return row
 
 
@@ -221,6 +222,7 @@ def run_bert():
     hf_best = [int(out.logits[0, p].argmax()) for p, i in enumerate(hf_ids) if i == tok.mask_token_id]
     row["greedy_equal"] = [p["ids"][0] for p in r.predictions] == hf_best
     row["layout"] = "tokenizer.json + vocab.txt"
+    row["folder"] = folder
     return row
 
 
@@ -255,6 +257,7 @@ def run_marian():
                            attention_diff(r.attention, "cross", out.cross_attentions))
     row["logits"] = max_diff(ours.logits(src, decoder_inputs), out.logits[0].numpy())
     row["layout"] = "source.spm + target.spm + vocab.json"
+    row["folder"] = folder
     return row
 
 

@@ -75,6 +75,18 @@ def test_run_and_serve_take_every_saved_layout(tmp_path):
         assert out.returncode == 0, out.stderr
         d = json.loads(out.stdout)
         assert d["input_tokens"][0] == "<s>" and len(d["output_ids"]) <= 3, d
+    # BERT, GPT-2 and Marian folders as saved, with the shared tokenizers (when ../shared is there).
+    inputs = {}
+    for name, run in cases.all_cases():
+        if name in ("bert", "gpt2", "marian"):
+            folder = run()["folder"]
+            text = cases.MASKED if name == "bert" else cases.SOURCE_TEXT if name == "marian" else cases.PROMPT
+            out = subprocess.run([binary, "run", "--model", folder, "--max-new-tokens", "3", "--json", text],
+                                 capture_output=True, text=True, timeout=120)
+            assert out.returncode == 0, out.stderr
+            assert json.loads(out.stdout)["input_tokens"], out.stdout
+            folders[os.path.basename(folder)] = folder
+            inputs[os.path.basename(folder)] = text
     server = subprocess.Popen([binary, "serve", "--port", "0"] + sum([["--model", str(f)] for f in folders.values()], []),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -89,10 +101,13 @@ def test_run_and_serve_take_every_saved_layout(tmp_path):
         assert url, server.stderr.read()
         for name in folders:
             req = urllib.request.Request(url + "/api/run", data=json.dumps(
-                {"model": name, "input": cases.PROMPT, "max_new_tokens": 2}).encode(),
+                {"model": name, "input": inputs.get(name, cases.PROMPT), "max_new_tokens": 2}).encode(),
                 headers={"Content-Type": "application/json"})
             d = json.loads(urllib.request.urlopen(req, timeout=60).read())
-            assert d["kinds"] == ["decoder-self"] and d["runs"][0]["target_tokens"][0] == "<s>", (name, d)
+            if name in inputs:  # bert, gpt2, marian
+                assert d["kinds"] and d["runs"], (name, d)
+            else:
+                assert d["kinds"] == ["decoder-self"] and d["runs"][0]["target_tokens"][0] == "<s>", (name, d)
     finally:
         server.terminate()
         server.wait(timeout=10)
