@@ -39,9 +39,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # playwright-core (browser tests only) into the repo's node_modules; it drives /usr/bin/chromium and
-# never downloads a browser. Skipped when already present; a failure here only skips those tests.
+# never downloads a browser. Also bertviz's CDN scripts (require.js, d3, jquery), which bench/python
+# serves to the browser from here. Skipped when node_modules matches package-lock.json; a failure
+# here only skips those tests.
 cd "$(dirname "$0")/.."
-if [ ! -f node_modules/playwright-core/package.json ] && command -v npm >/dev/null 2>&1; then
+if { [ ! -f node_modules/playwright-core/package.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; } &&
+   command -v npm >/dev/null 2>&1; then
   export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
   if [ -f package-lock.json ]; then
     npm ci --no-audit --no-fund --loglevel=error || echo "install-deps: npm ci failed; browser tests will be skipped"
