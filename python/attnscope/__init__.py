@@ -12,6 +12,7 @@ every figure of `attnscope render` and shown in the viewer.
 """
 import builtins
 import warnings
+import weakref
 
 from . import _core
 from ._core import AttentionSet
@@ -109,17 +110,43 @@ def _tokens(tokens, what):
     return [str(t) for t in tokens]
 
 
+# from_attentions checks for NaN and inf up to this many weights (about 10 ms; 12 x 12 heads at
+# 300 tokens); a larger set is checked by show(), which reads every weight anyway, so that taking
+# a large set stays free (no copy, no pass over the data).
+FINITE_CHECK_CELLS = 16 << 20
+_unchecked = weakref.WeakSet()  # sets whose NaN check waits for show()
+
+
+def _warn_not_finite(kind, layer, stacklevel):
+    warnings.warn(f"{kind}.{layer} has weights that are not finite (NaN or inf); they are kept as they are",
+                  RuntimeWarning, stacklevel=stacklevel)
+
+
+def _check_finite(s):
+    import numpy as np
+
+    if s not in _unchecked:
+        return
+    _unchecked.discard(s)
+    for kind in s.kinds:
+        for layer in range(s.layers[kind]):
+            if not np.isfinite(s.weights(kind, layer)).all():
+                _warn_not_finite(kind, layer, 4)
+
+
 def _build(blocks, source_tokens, target_tokens, meta, converted):
     import numpy as np
 
     s = AttentionSet(meta)
     s._add_run("", "", "", source_tokens or [], target_tokens or [], {})
+    check_now = sum(a.size for _, layers in blocks for a in layers) <= FINITE_CHECK_CELLS
     for kind, layers in blocks:
         for layer, a in enumerate(layers):
-            if not np.isfinite(a).all():
-                warnings.warn(f"{kind}.{layer} has weights that are not finite (NaN or inf); they are kept as they are",
-                              RuntimeWarning, stacklevel=3)
+            if check_now and not np.isfinite(a).all():
+                _warn_not_finite(kind, layer, 4)
             s._add_block(0, kind, layer, a)
+    if not check_now:
+        _unchecked.add(s)
     if converted:
         s._set_meta("converted", "; ".join(sorted(converted)))
     return s
@@ -180,16 +207,127 @@ def from_seq2seq(encoder_attentions=None, decoder_attentions=None, cross_attenti
     return s
 
 
+# show() embeds every head while the page stays small; past this many bytes of head data (about
+# 64 tokens at 12 x 12 heads) it embeds the thumbnails and the first head, and the kernel's data
+# server sends the rest on request. Measured (bench/python, docs/python.md): every head embedded,
+# 12 x 12 heads at 128 tokens is a 14.6 MB page drawn in about 1.1 s, at 512 a 110 MB page in 5.5 s;
+# thumbnails and the first head: about 1 MB and a few hundred ms at any length.
+EMBED_ALL_LIMIT = 4 << 20
+
+
+def _head_bytes(attention_set):
+    """The bytes of head data a page embedding every head carries (before base64)."""
+    total = 0
+    for kind in attention_set.kinds:
+        heads, q, k = attention_set.weights(kind, 0).shape
+        per = q * k * (4 if q * k <= 256 * 256 else 2)  # float32 up to 256 x 256 cells, else float16
+        total += attention_set.layers[kind] * (heads + 1) * per  # every head and the mean (merged words add more)
+    return total
+
+
+class _DataServer:
+    """The kernel's data server for large sets shown inline: http://127.0.0.1:PORT/TOKEN/api/...,
+    one port per kernel, started on first use, answering GETs for the sets shown (the last
+    KEEP of them, each under its own unguessable token) with the bytes `attnscope serve` sends.
+    Only this machine can reach 127.0.0.1, so a notebook served from another machine shows what
+    the page embeds and says why the rest is missing."""
+
+    KEEP = 16
+
+    def __init__(self):
+        import collections
+        import http.server
+        import secrets
+        import threading
+        import urllib.parse
+
+        self.sets = collections.OrderedDict()
+        self.lock = threading.Lock()
+        self.secrets = secrets
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, status, body, content_type):
+                self.send_response(status)
+                # The viewer runs in a sandboxed iframe (origin "null") inside a notebook page from
+                # any origin; the token in the path is what guards the data.
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.send_header("Access-Control-Allow-Private-Network", "true")
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_OPTIONS(self):
+                self._send(204, b"", "text/plain")
+
+            def do_GET(self):
+                import json
+
+                url = urllib.parse.urlsplit(self.path)
+                parts = url.path.split("/")  # "", token, "api", "sets", "0", endpoint
+                with server.lock:
+                    s = server.sets.get(parts[1]) if len(parts) > 1 else None
+                if s is None or len(parts) != 6 or parts[2:5] != ["api", "sets", "0"]:
+                    return self._send(404, json.dumps({"error": "no such set or request"}).encode(), "application/json")
+                params = dict(urllib.parse.parse_qsl(url.query))
+                try:
+                    body = s._response(parts[5], params)
+                except (ValueError, IndexError, TypeError) as e:
+                    return self._send(400, json.dumps({"error": str(e)}).encode(), "application/json")
+                except Exception as e:  # noqa: BLE001 (one line of JSON, never a dead server)
+                    return self._send(500, json.dumps({"error": str(e)}).encode(), "application/json")
+                json_like = parts[5] in ("topkeys", "headsearch")
+                self._send(200, body, "application/json" if json_like else "application/octet-stream")
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, name="attnscope-data", daemon=True).start()
+
+    def add(self, attention_set):
+        """Serves `attention_set`; returns the base URL the page asks."""
+        token = self.secrets.token_urlsafe(16)
+        with self.lock:
+            self.sets[token] = attention_set
+            while len(self.sets) > self.KEEP:
+                self.sets.popitem(last=False)
+        return f"http://127.0.0.1:{self.port}/{token}"
+
+
+_data_server = None
+
+
+def _serve(attention_set):
+    global _data_server
+    if _data_server is None:
+        _data_server = _DataServer()
+    return _data_server.add(attention_set)
+
+
 class Viewer:
     """The interactive viewer (overview, lines, compare, steps, hover read-out, zoom) inline in a
-    notebook cell: the same page as `attnscope export --html`, with the set's data embedded, in a
-    sandboxed iframe. Nothing is fetched from anywhere (no CDN, no second port), and it survives
-    saving the notebook and reopening it without a kernel. .html is the page itself."""
+    notebook cell: the same page as `attnscope export --html`, in a sandboxed iframe, with no CDN
+    and no fetches for what it embeds. A small set is embedded whole and survives saving the
+    notebook and reopening it without a kernel; a large one embeds its thumbnails and first head,
+    and the kernel's data server (127.0.0.1) sends the other heads while the kernel runs.
+    .html is the page itself; .embedded says which ("all" or "thumbnails")."""
 
-    def __init__(self, attention_set, height=760, title="attention"):
+    def __init__(self, attention_set, height=760, title="attention", embed="auto"):
+        if embed not in ("auto", "all", "thumbnails"):
+            raise ValueError(f"embed must be 'auto', 'all' or 'thumbnails', not {embed!r}")
+        if embed == "auto":
+            long = any(max(attention_set.weights(k, 0).shape[1:]) > 1024 for k in attention_set.kinds)
+            embed = "all" if not long and _head_bytes(attention_set) <= EMBED_ALL_LIMIT else "thumbnails"
         self.set = attention_set
         self.height = int(height)
-        self.html = attention_set.html(title)
+        self.embedded = embed
+        self.remote = _serve(attention_set) if embed == "thumbnails" else ""
+        self.html = attention_set.html(title, embed == "all", self.remote)
 
     def _repr_html_(self):
         import html as _html
@@ -199,16 +337,20 @@ class Viewer:
                 'sandbox="allow-scripts allow-downloads"></iframe>')
 
     def save(self, path):
-        """Writes the page as one self-contained HTML file."""
+        """Writes the page as one HTML file (every head in it only when .embedded is "all")."""
         with builtins_open(path, "w", encoding="utf-8") as f:
             f.write(self.html)
 
 
-def show(data, tokens=None, height=760, title="attention", **from_kw):
+def show(data, tokens=None, height=760, title="attention", embed="auto", **from_kw):
     """The viewer inline: `show(outputs.attentions, tokens)` (any from_attentions input) or
-    `show(a_set)`. Returns a Viewer, which a notebook displays; elsewhere, .save(path) writes it."""
+    `show(a_set)`. Returns a Viewer, which a notebook displays; elsewhere, .save(path) writes it.
+    embed: "all" puts every head in the page (it then works anywhere, saved and without a kernel);
+    "thumbnails" puts the thumbnails and the first head, the kernel sends the rest on request;
+    "auto" (default): "all" up to EMBED_ALL_LIMIT bytes of heads, else "thumbnails"."""
     s = data if isinstance(data, AttentionSet) else from_attentions(data, tokens, **from_kw)
-    return Viewer(s, height=height, title=title)
+    _check_finite(s)
+    return Viewer(s, height=height, title=title, embed=embed)
 
 
 def _id_list(ids, what):

@@ -112,8 +112,28 @@ PYBIND11_MODULE(_core, m) {
             save_attention_set(*s.set, path);
           },
           py::arg("path"), "Writes the set as .attn.safetensors (atomically).")
-      .def("html", [](const PySet& s, const std::string& title) { return viewer_html(*s.set, title); }, py::arg("title") = "",
-           "The viewer with this set embedded, as one self-contained HTML page (no network).");
+      .def(
+          "html",
+          [](const PySet& s, const std::string& title, bool all_heads, const std::string& remote) {
+            py::gil_scoped_release nogil;
+            return viewer_html(*s.set, title, all_heads, remote);
+          },
+          py::arg("title") = "", py::arg("all_heads") = true, py::arg("remote") = "",
+          "The viewer with this set embedded, as one self-contained HTML page (no network). all_heads=False embeds "
+          "the thumbnails and the head drawn first only, and the page asks `remote` (the kernel's data server) for "
+          "the rest.")
+      .def(
+          "_response",
+          [](const PySet& s, const std::string& endpoint, const std::map<std::string, std::string>& params) {
+            std::string body;
+            {
+              py::gil_scoped_release nogil;
+              body = viewer_response(*s.set, endpoint, params);
+            }
+            return py::bytes(body);
+          },
+          py::arg("endpoint"), py::arg("params"),
+          "One response of the viewer's API about this set (the bytes `attnscope serve` sends).");
 
   m.def(
       "open",

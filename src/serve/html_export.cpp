@@ -50,12 +50,34 @@ std::string module_var(const std::string& path) {
 // Tokens that are not valid UTF-8 (byte pieces) are shown with U+FFFD rather than failing.
 constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
 
-// Every response the viewer can ask for about set 0, by the URL it asks with.
-nlohmann::json responses(const AttentionSet& set, const std::string& name) {
+// The viewer's long-head threshold (web/js/views/common.js LONG_TOKENS): such heads are read in
+// pooled ranges and tiles, never whole.
+constexpr size_t kLongTokens = 1024;
+
+// The URL of the head the viewer draws first: head 1 of layer 1 (else the last layer) of
+// cross-attention, or of the run's first kind (web/js/main.js syncControls); empty when that head
+// is long.
+std::string first_head_url(const AttentionSet& set) {
+  if (set.runs.empty() || set.runs[0].blocks.empty()) return "";
+  const auto& blocks = set.runs[0].blocks;
+  std::string kind = kind_name(blocks[0].kind);
+  for (const auto& b : blocks)
+    if (kind_name(b.kind) == "cross") kind = "cross";
+  const AttentionBlock* last = nullptr;  // layer 0 once seen, else the highest
+  for (const auto& b : blocks)
+    if (kind_name(b.kind) == kind && (!last || (last->layer != 0 && (b.layer == 0 || b.layer > last->layer)))) last = &b;
+  if (!last || std::max(last->queries, last->keys) > kLongTokens || !last->dense()) return "";
+  return "/api/sets/0/block?run=0&block=" + last->name() + "&head=0&merge=0";
+}
+
+// Every response the viewer can ask for about set 0, by the URL it asks with; with all_heads
+// false, only the description, the thumbnails and the head drawn first (the rest is asked of the
+// page's remote, see viewer_html).
+nlohmann::json responses(const AttentionSet& set, const std::string& name, bool all_heads) {
   // The page holds every head whole; a long set needs the server, which computes what is asked.
   for (const auto& run : set.runs)
     for (const auto& b : run.blocks)
-      if (!b.dense() && b.queries * b.keys > kMaxWholeHeadCells)
+      if (all_heads && !b.dense() && b.queries * b.keys > kMaxWholeHeadCells)
         throw std::invalid_argument("a self-contained page holds every head whole, and " + b.name() + " is " +
                                     std::to_string(b.queries) + " x " + std::to_string(b.keys) +
                                     " per head: open this long set with 'attnscope serve FILE' instead");
@@ -71,10 +93,16 @@ nlohmann::json responses(const AttentionSet& set, const std::string& name) {
   r["/api/colormaps"] = base64(colormaps_json().dump());
   r["/api/sets/0"] = base64(d.dump(-1, ' ', false, kReplace));
   const bool mergeable = d["subword"] != "none";
+  const std::string first = all_heads ? "" : first_head_url(set);
   for (size_t ri = 0; ri < set.runs.size(); ++ri) {
     std::set<std::string> kinds;
     for (const auto& b : set.runs[ri].blocks) {
       kinds.insert(kind_name(b.kind));
+      if (!all_heads) {
+        if (ri == 0 && !first.empty() && first.find("block=" + b.name() + "&") != std::string::npos)
+          r[first] = base64(encode_matrix(block_matrix(set, 0, b.name(), 0, false), default_dtype(b.queries, b.keys)));
+        continue;
+      }
       for (int h = -1; h < static_cast<int>(b.heads); ++h)
         for (int merge = 0; merge <= (mergeable ? 1 : 0); ++merge) {
           Matrix m = block_matrix(set, ri, b.name(), h, merge);
@@ -155,16 +183,63 @@ std::string inline_page(const std::string& data_script) {
 
 std::string viewer_page() { return inline_page(""); }
 
-std::string viewer_html(const AttentionSet& set, const std::string& title) {
+std::string viewer_html(const AttentionSet& set, const std::string& title, bool all_heads, const std::string& remote) {
   set.validate();
   const auto model = set.meta.find("model");
   const std::string name = model != set.meta.end() && !model->second.empty() ? model->second : title;
-  nlohmann::json blob = {{"version", kViewerDataVersion}, {"responses", responses(set, name)}};
+  nlohmann::json blob = {{"version", kViewerDataVersion}, {"responses", responses(set, name, all_heads)}};
+  if (!remote.empty()) blob["remote"] = remote;
   std::string html = inline_page("<script id=\"attnscope-data\" type=\"application/json\">" + blob.dump() + "</script>\n");
   std::string safe_title;
   for (char c : title) safe_title += c == '<' ? std::string("&lt;") : c == '&' ? std::string("&amp;") : std::string(1, c);
   replace_once(html, "<title>attnscope</title>", "<title>attnscope: " + safe_title + "</title>");
   return html;
+}
+
+namespace {
+const std::string& param(const std::map<std::string, std::string>& p, const std::string& key, const std::string& dflt) {
+  const auto it = p.find(key);
+  return it == p.end() ? dflt : it->second;
+}
+size_t index(const std::map<std::string, std::string>& p, const std::string& key, size_t dflt) {
+  const auto it = p.find(key);
+  if (it == p.end()) return dflt;
+  size_t used = 0;
+  long v = -1;
+  try { v = std::stol(it->second, &used); } catch (const std::exception&) {}
+  if (v < 0 || used != it->second.size()) throw std::invalid_argument(key + " must be an integer >= 0, not '" + it->second + "'");
+  return static_cast<size_t>(v);
+}
+}  // namespace
+
+std::string viewer_response(const AttentionSet& set, const std::string& endpoint,
+                            const std::map<std::string, std::string>& p) {
+  const size_t run = index(p, "run", 0);
+  if (endpoint == "block") {
+    Matrix m = block_matrix(set, run, param(p, "block", "cross.0"), std::stoi(param(p, "head", "-1")), param(p, "merge", "0") != "0");
+    return encode_matrix(m, default_dtype(m.rows, m.cols));
+  }
+  if (endpoint == "thumbs") return encode_thumbnails(set, run, param(p, "kind", "cross"), index(p, "size", kThumbSize));
+  if (endpoint == "tile") {
+    Matrix m = block_tile(set, run, param(p, "block", "decoder-self.0"), index(p, "head", 0), index(p, "q0", 0),
+                          index(p, "q1", 1), index(p, "k0", 0), index(p, "k1", 1));
+    return encode_matrix(m, "f32", {{"q0", index(p, "q0", 0)}, {"k0", index(p, "k0", 0)}});
+  }
+  if (endpoint == "pooled") {
+    const AttentionBlock& b = find_block(set, run, param(p, "block", "decoder-self.0"));
+    const PoolMode mode = pool_mode(param(p, "mode", "max"));
+    const size_t q0 = index(p, "q0", 0), k0 = index(p, "k0", 0), q1 = index(p, "q1", b.queries), k1 = index(p, "k1", b.keys);
+    PooledMatrix pm = block_pooled(set, run, b.name(), index(p, "head", 0), q0, q1, k0, k1, index(p, "size", 512), mode);
+    return encode_matrix(pm.matrix, "f32",
+                         {{"pool", pm.pool}, {"mode", pool_name(mode)}, {"q0", q0}, {"q1", q1}, {"k0", k0}, {"k1", k1}});
+  }
+  if (endpoint == "topkeys")
+    return top_keys(set, run, param(p, "kind", "decoder-self"), index(p, "query", 0), index(p, "k", 10)).dump(-1, ' ', false, kReplace);
+  if (endpoint == "headsearch")
+    return head_search(set, run, param(p, "kind", "decoder-self"), index(p, "a0", 0), index(p, "a1", 1), index(p, "b0", 0),
+                       index(p, "b1", 1), index(p, "top", 20))
+        .dump(-1, ' ', false, kReplace);
+  throw std::invalid_argument("unknown viewer request '" + endpoint + "'");
 }
 
 void export_html(const AttentionSet& set, const std::string& path) {

@@ -15,18 +15,37 @@ export function createSource() {
   if (blob) {
     const embedded = JSON.parse(blob.textContent);
     if (embedded.version !== DATA_VERSION) throw new Error(`embedded data version ${embedded.version}, viewer reads ${DATA_VERSION}`);
-    const get = (url) => {
-      const b64 = embedded.responses[url];
-      if (b64 === undefined) throw new Error(`not in this exported page: ${url}`);
-      return decodeBase64(b64);
-    };
-    return {
+    // A large set (attnscope.show in Python) embeds its thumbnails and first head only; the rest
+    // comes from the data server of the Python kernel that drew it (`remote`), while it runs and
+    // this browser can reach it (the kernel's 127.0.0.1).
+    const remote = embedded.remote || '';
+    const src = {
       embedded: true,
       bytesSent: 0,
-      async json(url) { return JSON.parse(new TextDecoder().decode(get(url))); },
-      async bytes(url) { return get(url); },
+      async get(url) {
+        const b64 = embedded.responses[url];
+        if (b64 !== undefined) return decodeBase64(b64);
+        if (!remote) throw new Error(`not in this exported page: ${url}`);
+        let res;
+        try { res = await fetch(remote + url); } catch (e) {
+          throw new Error('this page embeds the thumbnails and the first head only; the rest comes from the Python kernel ' +
+            `that drew it (${remote.replace(/\/[^/]*$/, '')}), which this browser cannot reach: run the cell again, ` +
+            "or show(..., embed='all') to embed every head");
+        }
+        const buf = await res.arrayBuffer();
+        src.bytesSent += buf.byteLength;
+        if (!res.ok) {
+          let msg = `${res.status} ${res.statusText}`;
+          try { msg = JSON.parse(new TextDecoder().decode(buf)).error; } catch (e) { /* not JSON */ }
+          throw new Error(msg);
+        }
+        return buf;
+      },
+      async json(url) { return JSON.parse(new TextDecoder().decode(await src.get(url))); },
+      async bytes(url) { return src.get(url); },
       async post() { throw new Error('an exported page cannot run models'); },
     };
+    return src;
   }
   const src = {
     embedded: false,

@@ -82,8 +82,8 @@ async function render() {
     const ctx = { api, state, set, run: set.runs[state.run], lut: luts[state.colormap], luts, root: fresh, notes,
       models: info.models, fail, update, openSet };
     try {
+      $('error').hidden = true;  // a view may show a problem of its own (ctx.fail) and still draw
       await VIEWS[state.view](ctx);
-      $('error').hidden = true;
     } catch (e) { fail(e); }
     window.attnscope.detail = ctx.detail ?? null;
     root.replaceWith(fresh);

@@ -63,8 +63,9 @@ export async function renderOverview(ctx) {
   const block = findBlock(run, state.kind, state.layer);
   if (isLong(block)) return renderLongOverview(ctx, block);
   // Thumbnails and the detail head travel in parallel.
+  // A page that embeds only some heads still draws the grid when a head cannot be had.
   const [th, m] = await Promise.all([api.thumbs(state.setId, state.run, state.kind),
-    api.block(state.setId, state.run, name, state.head, state.merge)]);
+    api.block(state.setId, state.run, name, state.head, state.merge).catch((e) => ({ missing: e }))]);
   const key = `${state.setId}/${state.run}/${state.kind}/${state.colormap}`;
   if (!kept || kept.key !== key) kept = { key, ...buildGrid(th, lut, ctx.update) };
   kept.cells.forEach((row, l) => row.forEach((c, h) =>
@@ -74,6 +75,10 @@ export async function renderOverview(ctx) {
   root.append(el('div', { className: 'panel' }, el('h2', { textContent: `${state.kind}: layer \u00d7 head` }), kept.grid));
   notes.push(`thumbnails: each scaled to its own maximum${pooled ? `, max-pooled from ${first.queries}\u00d7${first.keys} to ${th.rows}\u00d7${th.cols}` : ''}`);
 
+  if (m.missing) {
+    ctx.fail(m.missing);
+    return kept.grid;
+  }
   const tokens = axisTokens(run, state.kind, state.merge);
   const headText = state.head < 0 ? `mean of ${block.heads} heads` : `head ${state.head + 1}`;
   // The detail sits beside the grid when the window allows: its width is what the grid leaves.
@@ -107,10 +112,17 @@ async function renderLongOverview(ctx, block) {
   let tools = null;
   ctx.onQuery = (q) => tools?.showQuery(q);
   // Thumbnails and the pooled detail head travel in parallel.
-  const [th, detail] = await Promise.all([api.thumbs(state.setId, state.run, state.kind), longDetail(ctx, block, tokens, size)]);
+  const [th, detail] = await Promise.all([api.thumbs(state.setId, state.run, state.kind),
+    longDetail(ctx, block, tokens, size).catch((e) => ({ missing: e }))]);
+  const key = `${state.setId}/${state.run}/${state.kind}/${state.colormap}`;
+  if (detail.missing) {
+    if (!kept || kept.key !== key) kept = { key, ...buildGrid(th, lut, ctx.update) };
+    root.append(el('div', { className: 'panel' }, el('h2', { textContent: `${state.kind}: layer \u00d7 head` }), kept.grid));
+    ctx.fail(detail.missing);
+    return kept.grid;
+  }
   ctx.repaint = detail.repaint;
   tools = longTools(ctx, block);
-  const key = `${state.setId}/${state.run}/${state.kind}/${state.colormap}`;
   if (!kept || kept.key !== key) kept = { key, ...buildGrid(th, lut, ctx.update) };
   kept.cells.forEach((row, l) => row.forEach((c, h) => c.classList.toggle('selected', l === state.layer && h === state.head)));
   root.append(el('div', { className: 'panel' }, el('h2', { textContent: `${state.kind}: layer \u00d7 head` }), kept.grid),
