@@ -40,6 +40,7 @@ bench: build
 	@bash bench/stats $(BIN)
 	@bash bench/long_context $(BIN)
 	@bash bench/tokenizers $(BIN)
+	@bash bench/python $(BIN)
 
 clean:
 	rm -rf $(BUILD)
