@@ -7,7 +7,8 @@
 //
 // Formats `load` recognises (docs/pipeline.md draws where each lives):
 //   attnscope-trained folders (config.json with "arch": rnn | transformer; toy tasks and translation),
-//   Hugging Face folders (config.json model_type bert | gpt2 | llama | marian + model.safetensors),
+//   Hugging Face folders (config.json model_type bert | gpt2 | llama | mistral | qwen2 | marian +
+//   model.safetensors or a sharded index),
 //   llama2.c checkpoints (a *.bin beside one tok*.bin, or a folder holding both).
 #pragma once
 
