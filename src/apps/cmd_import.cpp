@@ -103,8 +103,8 @@ int cmd_import(int argc, char** argv) {
   if (source) opt.tokens.source = split_tokens(*source);
   if (target) opt.tokens.target = split_tokens(*target);
 
-  const AttentionSet set = import_attention(pos[0], opt);
-  save_attention_set(set, *out);
+  // Streams a dense .npz (about one layer in memory); `set` then holds shapes and tokens only.
+  const AttentionSet set = import_attention_to_file(pos[0], opt, *out);
   if (set.runs.empty() || set.runs[0].blocks.empty()) {
     std::printf("%s\n", out->c_str());
     return 0;

@@ -15,8 +15,18 @@ std::string run_prefix(const AttentionSet& set, size_t r) {
   return set.runs.size() == 1 ? std::string() : std::to_string(r) + "/";
 }
 
-SafetensorsWriter to_writer(const AttentionSet& set) {
-  set.validate();
+// `shapes_only`: the dense blocks' weights are not held; their tensors are declared, for the
+// caller to write after the header.
+SafetensorsWriter to_writer(const AttentionSet& set, bool shapes_only = false) {
+  if (shapes_only) {
+    for (const AttentionRun& run : set.runs) {
+      if (!run.extras.empty()) throw std::invalid_argument("attention_file_header: a set with extras");
+      for (const AttentionBlock& b : run.blocks)
+        if (b.qk || b.size()) throw std::invalid_argument("attention_file_header: block " + b.name() + " is not given by shape only");
+    }
+  } else {
+    set.validate();
+  }
   SafetensorsWriter w;
   bool any_query_key = false;
   nlohmann::json runs = nlohmann::json::array();
@@ -26,6 +36,10 @@ SafetensorsWriter to_writer(const AttentionSet& set) {
     nlohmann::json blocks = nlohmann::json::array(), query_key = nlohmann::json::object();
     for (const AttentionBlock& b : run.blocks) {
       blocks.push_back(b.name());
+      if (!b.qk && shapes_only) {
+        w.declare(prefix + b.name(), DType::F32, {b.heads, b.queries, b.keys});
+        continue;
+      }
       if (!b.qk) {
         w.add_f32(prefix + b.name(), {b.heads, b.queries, b.keys}, b.data(), b.size());
         continue;
@@ -123,6 +137,8 @@ std::shared_ptr<QueryKeyHeads> read_query_key(const SafetensorsFile& file, const
 std::string attention_set_bytes(const AttentionSet& set) { return to_writer(set).serialize(); }
 
 void save_attention_set(const AttentionSet& set, const std::string& path) { to_writer(set).save(path); }
+
+std::string attention_file_header(const AttentionSet& shapes) { return to_writer(shapes, true).header(); }
 
 AttentionSet load_attention_set(const std::string& path) {
   SafetensorsFile file = SafetensorsFile::open(path);

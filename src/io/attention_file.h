@@ -21,4 +21,12 @@ AttentionSet load_attention_set(const std::string& path);  // validates; throws 
 
 std::string attention_set_bytes(const AttentionSet& set);  // the file's bytes, for HTTP and tests
 
+// For writers that stream the weights: the file's header (everything before the tensor data) for
+// `shapes`, a set of dense blocks whose weights are not held (each block's heads, queries, keys,
+// tokens and facts as they will be). The file is this header, then each block's weights as
+// float32 [heads, queries, keys], runs and blocks in set order: byte for byte what
+// save_attention_set writes once the weights are filled in. The caller checks shapes against
+// tokens (save_attention_set's AttentionSet::validate needs the weights).
+std::string attention_file_header(const AttentionSet& shapes);
+
 }  // namespace attnscope

@@ -23,6 +23,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Where a block's weights are in a streamed import: layer `layer` of `array`.
+struct BlockSource {
+  const NamedArray* array = nullptr;
+  size_t layer = 0;
+};
+
 std::string shape_text(const std::vector<size_t>& shape) {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
@@ -70,26 +76,28 @@ bool natural_less(const std::string& a, const std::string& b) {
 }
 
 // Fails on the first non-finite weight, naming where it sits in the array as the file has it.
-void check_finite(const NamedArray& a, const std::string& path) {
-  for (size_t i = 0; i < a.values.size(); ++i) {
-    if (std::isfinite(a.values[i])) continue;
+// `values` are `count` of the array's weights in C order, starting at element `first`.
+void check_finite(const NamedArray& a, const float* values, size_t count, size_t first, const std::string& path) {
+  for (size_t i = 0; i < count; ++i) {
+    if (std::isfinite(values[i])) continue;
     std::vector<size_t> idx(a.shape.size());
-    size_t rest = i;
+    size_t rest = first + i;
     for (size_t d = a.shape.size(); d-- > 0;) {
       idx[d] = rest % a.shape[d];
       rest /= a.shape[d];
     }
     std::ostringstream v;
-    v << a.values[i];
+    v << values[i];
     throw std::runtime_error(path + ": array '" + a.name + "' holds a non-finite weight (" + v.str() + ") at " +
                              shape_text(idx));
   }
 }
 
 // Splits an array into blocks of one layer each. `lone`: the file's only unnamed array, which
-// may hold every layer.
+// may hold every layer. With `sources` (a streamed import) the array is given by its shape only:
+// the blocks get no weights, and `sources` gets where each block's weights are.
 void add_blocks(const NamedArray& a, AttentionKind kind, int layer, bool lone, std::vector<AttentionBlock>& out,
-                const std::string& path) {
+                std::vector<BlockSource>* sources, const std::string& path) {
   const auto& s = a.shape;
   size_t layers = 1, heads = 1;
   std::vector<size_t> hqk;  // per-layer [H, Q, K]
@@ -115,7 +123,7 @@ void add_blocks(const NamedArray& a, AttentionKind kind, int layer, bool lone, s
   heads = hqk[0];
   if (heads == 0 || hqk[1] == 0 || hqk[2] == 0 || layers == 0)
     throw std::runtime_error(path + ": array '" + a.name + "' has shape " + shape_text(s) + " with an empty axis");
-  check_finite(a, path);
+  if (!sources) check_finite(a, a.values.data(), a.values.size(), 0, path);
   const size_t per_layer = heads * hqk[1] * hqk[2];
   for (size_t l = 0; l < layers; ++l) {
     AttentionBlock b;
@@ -124,6 +132,11 @@ void add_blocks(const NamedArray& a, AttentionKind kind, int layer, bool lone, s
     b.heads = heads;
     b.queries = hqk[1];
     b.keys = hqk[2];
+    if (sources) {
+      sources->push_back({&a, l});
+      out.push_back(std::move(b));
+      continue;
+    }
     b.weights.assign(a.values.begin() + static_cast<std::ptrdiff_t>(l * per_layer),
                      a.values.begin() + static_cast<std::ptrdiff_t>((l + 1) * per_layer));
     out.push_back(std::move(b));
@@ -195,7 +208,7 @@ AttentionBlock query_key_block(const std::string& name, const NamedArray* q, con
 }
 
 std::vector<AttentionBlock> blocks_from_arrays(const ImportedRun& run, const ImportOptions& opt, AttentionKind default_kind,
-                                               const std::string& path) {
+                                               std::vector<BlockSource>* sources, const std::string& path) {
   if (run.arrays.empty()) throw std::runtime_error(path + ": holds no attention arrays");
   std::vector<AttentionBlock> blocks;
   std::vector<const NamedArray*> unnamed;
@@ -204,11 +217,12 @@ std::vector<AttentionBlock> blocks_from_arrays(const ImportedRun& run, const Imp
     if (auto p = query_key_part(a.name)) parts[p->first][p->second] = &a;
   for (const auto& [name, p] : parts) {
     auto get = [&](const char* part) { auto it = p.find(part); return it == p.end() ? nullptr : it->second; };
+    if (sources) throw std::logic_error("a streamed import has no query-key arrays");
     blocks.push_back(query_key_block(name, get("q"), get("k"), get("lse"), opt, path));
   }
   for (const NamedArray& a : run.arrays) {
     if (query_key_part(a.name)) continue;
-    if (auto kl = block_name(a.name)) add_blocks(a, kl->first, kl->second, false, blocks, path);
+    if (auto kl = block_name(a.name)) add_blocks(a, kl->first, kl->second, false, blocks, sources, path);
     else unnamed.push_back(&a);
   }
   std::stable_sort(unnamed.begin(), unnamed.end(),
@@ -216,16 +230,25 @@ std::vector<AttentionBlock> blocks_from_arrays(const ImportedRun& run, const Imp
   const bool lone = unnamed.size() == 1;
   for (size_t i = 0; i < unnamed.size(); ++i) {
     const int first_layer = lone ? 0 : static_cast<int>(i);
-    add_blocks(*unnamed[i], default_kind, first_layer, lone, blocks, path);
+    add_blocks(*unnamed[i], default_kind, first_layer, lone, blocks, sources, path);
   }
   for (size_t i = 0; i < blocks.size(); ++i)
     for (size_t j = 0; j < i; ++j)
       if (blocks[i].kind == blocks[j].kind && blocks[i].layer == blocks[j].layer)
         throw std::runtime_error(path + ": two arrays give block " + blocks[i].name() + " (rename one to another <kind>.<layer>)");
-  std::stable_sort(blocks.begin(), blocks.end(), [](const AttentionBlock& x, const AttentionBlock& y) {
-    return x.kind != y.kind ? x.kind < y.kind : x.layer < y.layer;
+  std::vector<size_t> order(blocks.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    return blocks[x].kind != blocks[y].kind ? blocks[x].kind < blocks[y].kind : blocks[x].layer < blocks[y].layer;
   });
-  return blocks;
+  std::vector<AttentionBlock> sorted;
+  std::vector<BlockSource> sorted_sources;
+  for (size_t i : order) {
+    sorted.push_back(std::move(blocks[i]));
+    if (sources) sorted_sources.push_back((*sources)[i]);
+  }
+  if (sources) *sources = std::move(sorted_sources);
+  return sorted;
 }
 
 // Picks one side's tokens: the user's list for that side, the user's generic list, the file's
@@ -246,13 +269,14 @@ std::vector<std::string> side_tokens(bool used, const std::optional<std::vector<
   return numbers;
 }
 
-AttentionRun build_run(const ImportedRun& in, const ImportOptions& opt, const std::string& path) {
+// `sources`: as for add_blocks.
+AttentionRun build_run(const ImportedRun& in, const ImportOptions& opt, std::vector<BlockSource>* sources, const std::string& path) {
   const AttentionKind default_kind = opt.kind.value_or(in.kind.value_or(AttentionKind::EncoderSelf));
   AttentionRun run;
   run.name = in.name;
   run.input_text = in.input;
   run.output_text = in.output;
-  run.blocks = blocks_from_arrays(in, opt, default_kind, path);
+  run.blocks = blocks_from_arrays(in, opt, default_kind, sources, path);
 
   // Which sides the blocks use, and how long each must be.
   bool uses_source = false, uses_target = false;
@@ -304,17 +328,110 @@ void add_npy_member(ImportedRun& run, const std::string& name, NpyArray a, const
   else throw std::runtime_error(where + ": text array '" + name + "' is not tokens, source_tokens or target_tokens");
 }
 
+// "layer_0.npy" -> "layer_0"; members that are not .npy files are an error.
+std::string npz_array_name(const ZipMember& m, const std::string& path) {
+  if (m.name.size() < 5 || m.name.substr(m.name.size() - 4) != ".npy")
+    throw std::runtime_error(path + ": member '" + m.name + "' is not a .npy array");
+  return m.name.substr(0, m.name.size() - 4);
+}
+
 ImportedFile read_npz_file(const std::string& path) {
   const ZipReader zip = ZipReader::open(path);
   ImportedFile f;
   f.runs.push_back({});
-  for (const ZipMember& m : zip.members()) {
-    if (m.name.size() < 5 || m.name.substr(m.name.size() - 4) != ".npy")
-      throw std::runtime_error(path + ": member '" + m.name + "' is not a .npy array");
-    const std::string name = m.name.substr(0, m.name.size() - 4);
-    add_npy_member(f.runs[0], name, parse_npy(zip.extract(m), path + ": " + m.name), path);
-  }
+  for (const ZipMember& m : zip.members())
+    add_npy_member(f.runs[0], npz_array_name(m, path), parse_npy(zip.extract(m), path + ": " + m.name), path);
   return f;
+}
+
+// --- the streamed .npz -> .attn.safetensors import ----------------------------------------------
+
+// A member's .npy header, read from its first bytes only.
+NpyHeader read_member_header(const ZipReader& zip, const ZipMember& m, const std::string& where) {
+  constexpr size_t kFirstTry = 4096;  // numpy's headers are 64-256 bytes
+  std::string head = zip.head(m, kFirstTry);
+  if (head.size() == kFirstTry) {
+    if (const size_t need = npy_header_size(head); need > head.size()) head = zip.head(m, need);
+  }
+  return parse_npy_header(head, m.size, where);
+}
+
+// Converts one member's numbers to float32, checks them, and writes them to `out` in C order;
+// at most one chunk in memory, or the whole member when it is in Fortran order.
+void write_member(const ZipReader& zip, const ZipMember& m, const NpyHeader& h, const NamedArray& a, AtomicFile& out,
+                  const std::string& path) {
+  const std::string where = path + ": " + m.name;
+  auto write_floats = [&](const float* v, size_t n, size_t first) {
+    check_finite(a, v, n, first, path);
+    out.write(std::string_view(reinterpret_cast<const char*>(v), n * sizeof(float)));
+  };
+  if (h.fortran_order && h.shape.size() > 1) {  // the transpose needs the whole member
+    const NpyArray whole = parse_npy(zip.extract(m), where);
+    write_floats(whole.values.data(), whole.values.size(), 0);
+    return;
+  }
+  std::vector<float> buf(ZipReader::kChunk / h.itemsize + 1);
+  std::string carry;  // an element split across chunks
+  size_t skip = h.data_offset, done = 0;
+  zip.stream(m, [&](std::string_view c) {
+    const size_t drop = std::min(skip, c.size());
+    c.remove_prefix(drop);
+    skip -= drop;
+    if (!carry.empty()) {
+      const size_t take = std::min(h.itemsize - carry.size(), c.size());
+      carry.append(c.substr(0, take));
+      c.remove_prefix(take);
+      if (carry.size() < h.itemsize) return;
+      npy_to_float(h, reinterpret_cast<const uint8_t*>(carry.data()), 1, buf.data());
+      write_floats(buf.data(), 1, done++);
+      carry.clear();
+    }
+    const size_t n = c.size() / h.itemsize;
+    npy_to_float(h, reinterpret_cast<const uint8_t*>(c.data()), n, buf.data());
+    write_floats(buf.data(), n, done);
+    done += n;
+    carry.assign(c.substr(n * h.itemsize));
+  });
+  if (done != h.numel() || !carry.empty()) throw std::runtime_error(where + ": member ends inside its array data");
+}
+
+// The dense .npz import, streamed into `out`: headers first (every check that needs no weights),
+// then each member converted and checked while it is written. Returns the set without weights,
+// or nullopt, having written nothing, for a file that needs import_attention (query-key arrays).
+std::optional<AttentionSet> stream_npz(const std::string& path, const ImportOptions& opt, const std::string& out) {
+  const ZipReader zip = ZipReader::open(path);
+  ImportedFile f;
+  f.runs.push_back({});
+  ImportedRun& in = f.runs[0];
+  std::vector<std::pair<const ZipMember*, NpyHeader>> members;  // parallel to in.arrays
+  for (const ZipMember& m : zip.members()) {
+    const std::string name = npz_array_name(m, path), where = path + ": " + m.name;
+    NpyHeader h = read_member_header(zip, m, where);
+    if (h.is_text) {  // tokens: small, read whole
+      add_npy_member(in, name, parse_npy(zip.extract(m), where), path);
+      continue;
+    }
+    if (query_key_part(name)) return std::nullopt;
+    in.arrays.push_back({name, h.shape, {}});
+    members.emplace_back(&m, std::move(h));
+  }
+  std::vector<BlockSource> sources;
+  AttentionSet set;
+  set.meta["imported_from"] = fs::path(path).filename().string();
+  set.runs.push_back(build_run(in, opt, &sources, path));
+
+  AtomicFile file(out);
+  file.write(attention_file_header(set));
+  const NamedArray* last = nullptr;
+  for (const BlockSource& s : sources) {
+    if (s.array == last) continue;  // written with the member's first block
+    if (s.layer != 0) throw std::logic_error("stream_npz: blocks of one array are not consecutive");
+    last = s.array;
+    const auto& [m, h] = members[static_cast<size_t>(s.array - in.arrays.data())];
+    write_member(zip, *m, h, *s.array, file, path);
+  }
+  file.commit();
+  return set;
 }
 
 ImportedFile read_safetensors_file(const std::string& path) {
@@ -450,12 +567,20 @@ AttentionSet build_attention_set(const ImportedFile& file, const ImportOptions& 
   AttentionSet set;
   set.meta = file.meta;
   if (!set.meta.count("imported_from")) set.meta["imported_from"] = fs::path(path).filename().string();
-  for (const ImportedRun& run : file.runs) set.runs.push_back(build_run(run, opt, path));
+  for (const ImportedRun& run : file.runs) set.runs.push_back(build_run(run, opt, nullptr, path));
   try {
     set.validate();
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(path + ": " + e.what());
   }
+  return set;
+}
+
+AttentionSet import_attention_to_file(const std::string& path, const ImportOptions& opt, const std::string& out) {
+  if (fs::exists(path) && !fs::is_directory(path) && lower_extension(path) == ".npz")
+    if (auto set = stream_npz(path, opt, out)) return std::move(*set);
+  AttentionSet set = import_attention(path, opt);
+  save_attention_set(set, out);
   return set;
 }
 

@@ -51,6 +51,15 @@ struct ImportOptions {
 
 AttentionSet import_attention(const std::string& path, const ImportOptions& opt);
 
+// Imports `path` and saves it as an .attn.safetensors file at `out` (temp file, renamed when
+// complete; nothing is left at `out` on an error). A .npz of dense arrays streams: the output's
+// header comes from the members' .npy headers, then each member is converted, checked and written
+// in turn, so memory holds about one member (all of one when it is in Fortran order), not the
+// set; the set returned then has every block's shape and the tokens but no weights. Any other
+// input (and a .npz with query-key arrays) goes through import_attention and comes back whole.
+// The file written and every check and error are the same either way.
+AttentionSet import_attention_to_file(const std::string& path, const ImportOptions& opt, const std::string& out);
+
 // A token side file: a JSON list, a JSON object with "tokens" / "source_tokens" /
 // "target_tokens" lists, or plain text with one token per line.
 TokenLists read_token_file(const std::string& path);

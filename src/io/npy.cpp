@@ -1,5 +1,6 @@
 #include "io/npy.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstring>
@@ -240,7 +241,13 @@ size_t NpyArray::numel() const {
   return n;
 }
 
-NpyArray parse_npy(std::string_view bytes, const std::string& name) {
+size_t NpyHeader::numel() const {
+  size_t n = 1;
+  for (size_t d : shape) n *= d;
+  return n;
+}
+
+NpyHeader parse_npy_header(std::string_view bytes, size_t file_size, const std::string& name) {
   if (bytes.size() < kMagicLen + 2 || bytes.substr(0, kMagicLen) != std::string_view(kMagic, kMagicLen))
     throw std::runtime_error(name + ": not a .npy file (no \\x93NUMPY magic)");
   const auto* u = reinterpret_cast<const uint8_t*>(bytes.data());
@@ -260,7 +267,7 @@ NpyArray parse_npy(std::string_view bytes, const std::string& name) {
   }
   if (header_len > bytes.size() - header_start)
     throw std::runtime_error(name + ": truncated .npy header (" + std::to_string(header_len) + " bytes declared, " +
-                             std::to_string(bytes.size() - header_start) + " present)");
+                             std::to_string(std::min(bytes.size(), file_size) - header_start) + " present)");
 
   const Literal header = LiteralParser(bytes.substr(header_start, header_len), name).parse_all();
   if (header.type != Literal::Dict) throw std::runtime_error(name + ": .npy header is not a dictionary");
@@ -272,18 +279,21 @@ NpyArray parse_npy(std::string_view bytes, const std::string& name) {
   if (shape.type != Literal::Seq) throw std::runtime_error(name + ": 'shape' is not a tuple");
   const ElementType type = parse_descr(header.fields.at("descr"), name);
 
-  NpyArray a;
-  a.descr = header.fields.at("descr").str;
-  a.is_text = type.kind == 'U' || type.kind == 'S';
+  NpyHeader h;
+  h.descr = header.fields.at("descr").str;
+  h.is_text = type.kind == 'U' || type.kind == 'S';
+  h.itemsize = type.itemsize;
+  h.fortran_order = order.boolean;
+  h.data_offset = header_start + header_len;
   size_t numel = 1;
-  const size_t data_size = bytes.size() - header_start - header_len;
+  const size_t data_size = file_size - header_start - header_len;
   for (const Literal& d : shape.items) {
     if (d.type != Literal::Int || d.integer < 0) throw std::runtime_error(name + ": 'shape' holds a non-integer or negative size");
     const auto dim = static_cast<size_t>(d.integer);
     if (dim != 0 && numel > data_size / dim + 1)
       throw std::runtime_error(name + ": shape is larger than the file (truncated or damaged header?)");
     numel *= dim;
-    a.shape.push_back(dim);
+    h.shape.push_back(dim);
   }
   if (type.itemsize != 0 && numel > SIZE_MAX / type.itemsize) throw std::runtime_error(name + ": shape is larger than the file");
   const size_t expected = numel * type.itemsize;
@@ -292,14 +302,46 @@ NpyArray parse_npy(std::string_view bytes, const std::string& name) {
                              std::to_string(data_size));
   if (data_size > expected)
     throw std::runtime_error(name + ": " + std::to_string(data_size - expected) + " bytes after the array data");
+  return h;
+}
 
-  const uint8_t* data = u + header_start + header_len;
-  const bool fortran = order.boolean && a.shape.size() > 1;
+size_t npy_header_size(std::string_view b) {
+  if (b.size() < 12 || b.substr(0, kMagicLen) != std::string_view(kMagic, kMagicLen)) return 0;
+  const auto* u = reinterpret_cast<const uint8_t*>(b.data());
+  if (u[6] == 1) return 10 + (u[8] | (u[9] << 8));
+  if (u[6] == 2 || u[6] == 3)
+    return 12 + (static_cast<size_t>(u[8]) | (static_cast<size_t>(u[9]) << 8) | (static_cast<size_t>(u[10]) << 16) |
+                 (static_cast<size_t>(u[11]) << 24));
+  return 0;
+}
+
+void npy_to_float(const NpyHeader& h, const uint8_t* data, size_t count, float* out) {
+  const ElementType type{h.descr.size() > 1 ? h.descr[1] : 'f', h.itemsize};
+  if (type.kind == 'f' && type.itemsize == 4) {
+    std::memcpy(out, data, count * sizeof(float));
+    return;
+  }
+  for (size_t i = 0; i < count; ++i) out[i] = element_to_float(data + i * type.itemsize, type);
+}
+
+NpyArray parse_npy(std::string_view bytes, const std::string& name) {
+  const NpyHeader h = parse_npy_header(bytes, bytes.size(), name);
+  const ElementType type{h.descr[1], h.itemsize};
+  NpyArray a;
+  a.descr = h.descr;
+  a.is_text = h.is_text;
+  a.shape = h.shape;
+  const size_t numel = h.numel();
+  const uint8_t* data = reinterpret_cast<const uint8_t*>(bytes.data()) + h.data_offset;
+  const bool fortran = h.fortran_order && a.shape.size() > 1;
   const std::vector<size_t> offsets = fortran ? fortran_offsets(a.shape, numel) : std::vector<size_t>();
   auto source = [&](size_t c) { return data + (fortran ? offsets[c] : c) * type.itemsize; };
   if (a.is_text) {
     a.strings.reserve(numel);
     for (size_t i = 0; i < numel; ++i) a.strings.push_back(element_to_string(source(i), type, name));
+  } else if (!fortran) {
+    a.values.resize(numel);
+    npy_to_float(h, data, numel, a.values.data());
   } else {
     a.values.resize(numel);
     for (size_t i = 0; i < numel; ++i) a.values[i] = element_to_float(source(i), type);

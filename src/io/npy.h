@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,28 @@ struct NpyArray {
 
   size_t numel() const;
 };
+
+// A .npy header: what the array is and where its data starts. For reading an array in pieces
+// (io/attention_import.cpp streams large .npz members through it).
+struct NpyHeader {
+  std::vector<size_t> shape;
+  std::string descr;           // the dtype as written, e.g. "<f2"
+  bool fortran_order = false;  // as written (a 0- or 1-axis array reads the same either way)
+  bool is_text = false;        // '<U' or '|S'
+  size_t itemsize = 4;         // bytes per element
+  size_t data_offset = 0;      // the array data's first byte
+  size_t numel() const;
+};
+
+// Parses the header from the file's first bytes (`head`: at least the whole header) and checks
+// that the data the shape needs is exactly what is left of the file's `file_size` bytes.
+// Throws like parse_npy.
+NpyHeader parse_npy_header(std::string_view head, size_t file_size, const std::string& name);
+// How many bytes the header takes (magic to the data's start), from the file's first 12 bytes;
+// 0 when they are not the start of a .npy file.
+size_t npy_header_size(std::string_view first);
+// Converts `count` numeric elements stored as `h` says (C order) to float32.
+void npy_to_float(const NpyHeader& h, const uint8_t* data, size_t count, float* out);
 
 // Parses the bytes of one .npy file. `name` is only used in error messages ("a.npy",
 // "x.npz: attention.npy"). Throws std::runtime_error "<name>: <what is wrong>" for bad magic,

@@ -210,7 +210,16 @@ void SafetensorsWriter::add(const std::string& name, DType dtype, std::vector<si
                                 std::to_string(numel) + " elements of " + dtype_name(dtype));
   for (const auto& e : entries_)
     if (e.name == name) throw std::invalid_argument("tensor '" + name + "' added twice");
-  entries_.push_back({name, dtype, std::move(shape), std::string(static_cast<const char*>(data), nbytes)});
+  entries_.push_back({name, dtype, std::move(shape), std::string(static_cast<const char*>(data), nbytes), nbytes, false});
+}
+
+void SafetensorsWriter::declare(const std::string& name, DType dtype, std::vector<size_t> shape) {
+  if (name == "__metadata__") throw std::invalid_argument("'__metadata__' is reserved");
+  size_t numel = 1;
+  for (size_t d : shape) numel *= d;
+  for (const auto& e : entries_)
+    if (e.name == name) throw std::invalid_argument("tensor '" + name + "' added twice");
+  entries_.push_back({name, dtype, std::move(shape), std::string(), numel * dtype_size(dtype), true});
 }
 
 void SafetensorsWriter::add_f32(const std::string& name, std::vector<size_t> shape, const std::vector<float>& values) {
@@ -221,21 +230,30 @@ void SafetensorsWriter::add_f32(const std::string& name, std::vector<size_t> sha
   add(name, DType::F32, std::move(shape), values, count * sizeof(float));
 }
 
-std::string SafetensorsWriter::serialize() const {
+std::string SafetensorsWriter::header() const {
   nlohmann::json header = nlohmann::json::object();
   size_t offset = 0;
   for (const auto& e : entries_) {
-    header[e.name] = {{"dtype", dtype_name(e.dtype)}, {"shape", e.shape}, {"data_offsets", {offset, offset + e.bytes.size()}}};
-    offset += e.bytes.size();
+    header[e.name] = {{"dtype", dtype_name(e.dtype)}, {"shape", e.shape}, {"data_offsets", {offset, offset + e.nbytes}}};
+    offset += e.nbytes;
   }
   if (!metadata_.empty()) header["__metadata__"] = metadata_;
   std::string h = header.dump();
   while ((8 + h.size()) % 8 != 0) h.push_back(' ');  // keep the data buffer 8-byte aligned
   std::string out;
-  out.reserve(8 + h.size() + offset);
   uint64_t n = h.size();
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
-  out += h;
+  return out + h;
+}
+
+std::string SafetensorsWriter::serialize() const {
+  size_t total = 0;
+  for (const auto& e : entries_) {
+    if (e.declared) throw std::logic_error("tensor '" + e.name + "' is declared only; write its bytes after header()");
+    total += e.nbytes;
+  }
+  std::string out = header();
+  out.reserve(out.size() + total);
   for (const auto& e : entries_) out += e.bytes;
   return out;
 }

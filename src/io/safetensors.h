@@ -53,9 +53,12 @@ class SafetensorsWriter {
   void add(const std::string& name, DType dtype, std::vector<size_t> shape, const void* data, size_t nbytes);
   void add_f32(const std::string& name, std::vector<size_t> shape, const std::vector<float>& values);
   void add_f32(const std::string& name, std::vector<size_t> shape, const float* values, size_t count);
+  // A tensor whose bytes the caller writes itself, after header(), in the order of the entries.
+  void declare(const std::string& name, DType dtype, std::vector<size_t> shape);
   void set_metadata(const std::string& key, const std::string& value) { metadata_[key] = value; }
 
-  std::string serialize() const;           // the complete file as bytes
+  std::string header() const;              // the 8-byte length and the JSON header, padded
+  std::string serialize() const;           // the complete file as bytes (nothing declared only)
   void save(const std::string& path) const;  // temp file, then rename
 
  private:
@@ -64,6 +67,8 @@ class SafetensorsWriter {
     DType dtype;
     std::vector<size_t> shape;
     std::string bytes;
+    size_t nbytes = 0;  // bytes.size(), or what the caller writes for a declared tensor
+    bool declared = false;
   };
   std::vector<Entry> entries_;
   std::map<std::string, std::string> metadata_;

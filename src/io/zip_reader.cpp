@@ -1,14 +1,50 @@
 #include "io/zip_reader.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
+#include <cstring>
+#include <filesystem>
 #include <stdexcept>
 
-#include "io/atomic_file.h"
-
 namespace attnscope {
+
+// The archive's bytes: held in memory (from_bytes) or read from an open file with pread.
+struct ZipReader::Source {
+  std::string name;
+  std::string bytes;  // when in memory
+  int fd = -1;        // when a file
+  uint64_t size = 0;
+
+  ~Source() {
+    if (fd >= 0) ::close(fd);
+  }
+  // Copies n bytes at `at` (the caller has checked they lie inside the archive).
+  void read(uint64_t at, size_t n, char* out) const {
+    if (fd < 0) {
+      std::memcpy(out, bytes.data() + at, n);
+      return;
+    }
+    while (n > 0) {
+      const ssize_t got = ::pread(fd, out, n, static_cast<off_t>(at));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) throw std::runtime_error("cannot read " + name + ": " + (got < 0 ? std::strerror(errno) : "file shrank while reading"));
+      out += got;
+      at += static_cast<uint64_t>(got);
+      n -= static_cast<size_t>(got);
+    }
+  }
+  std::string read(uint64_t at, size_t n) const {
+    std::string s(n, '\0');
+    read(at, n, s.data());
+    return s;
+  }
+};
 
 namespace {
 
@@ -26,44 +62,47 @@ uint64_t le(const std::string& b, size_t at, size_t n) {
   return v;
 }
 
-}  // namespace
-
-ZipReader ZipReader::open(const std::string& path) { return from_bytes(read_file(path), path); }
-
-ZipReader ZipReader::from_bytes(std::string bytes, const std::string& name) {
-  ZipReader z;
-  z.name_ = name;
-  z.bytes_ = std::move(bytes);
-  const std::string& b = z.bytes_;
+// Reads the end records and the central directory of `src`.
+std::vector<ZipMember> read_central_directory(const ZipReader::Source& src, const std::string& name) {
+  const uint64_t size = src.size;
   auto fail = [&](const std::string& why) { return std::runtime_error(name + ": not a valid zip/.npz archive: " + why); };
   auto need = [&](uint64_t at, uint64_t n, const char* what) {
-    if (at > b.size() || n > b.size() - at) throw fail(std::string(what) + " runs past the end of the file (truncated?)");
+    if (at > size || n > size - at) throw fail(std::string(what) + " runs past the end of the file (truncated?)");
   };
 
-  // The end-of-central-directory record sits in the last 22 + 65535 (comment) bytes.
-  if (b.size() < kEndSize) throw fail("file is " + std::to_string(b.size()) + " bytes, too short");
+  // The end-of-central-directory record sits in the last 22 + 65535 (comment) bytes; the ZIP64
+  // locator just before it.
+  if (size < kEndSize) throw fail("file is " + std::to_string(size) + " bytes, too short");
+  const uint64_t tail_start = size > kEndSize + 0xFFFF + kZip64LocatorSize ? size - kEndSize - 0xFFFF - kZip64LocatorSize : 0;
+  const std::string tail = src.read(tail_start, static_cast<size_t>(size - tail_start));
+  const size_t lowest = size - tail_start > kEndSize + 0xFFFF ? tail.size() - kEndSize - 0xFFFF : 0;
   size_t end = std::string::npos;
-  const size_t lowest = b.size() > kEndSize + 0xFFFF ? b.size() - kEndSize - 0xFFFF : 0;
-  for (size_t at = b.size() - kEndSize + 1; at-- > lowest;)
-    if (le(b, at, 4) == kEndSig) {
+  for (size_t at = tail.size() - kEndSize + 1; at-- > lowest;)
+    if (le(tail, at, 4) == kEndSig) {
       end = at;
       break;
     }
   if (end == std::string::npos) throw fail("no end-of-central-directory record");
-  uint64_t count = le(b, end + 10, 2), cd_size = le(b, end + 12, 4), cd_offset = le(b, end + 16, 4);
-  if (end >= kZip64LocatorSize && le(b, end - kZip64LocatorSize, 4) == kZip64LocatorSig) {
-    const uint64_t at = le(b, end - kZip64LocatorSize + 8, 8);
+  uint64_t count = le(tail, end + 10, 2), cd_size = le(tail, end + 12, 4), cd_offset = le(tail, end + 16, 4);
+  if (end >= kZip64LocatorSize && le(tail, end - kZip64LocatorSize, 4) == kZip64LocatorSig) {
+    const uint64_t at = le(tail, end - kZip64LocatorSize + 8, 8);
     need(at, kZip64EndSize, "ZIP64 end record");
-    if (le(b, at, 4) != kZip64EndSig) throw fail("bad ZIP64 end record signature");
-    count = le(b, at + 32, 8);
-    cd_size = le(b, at + 40, 8);
-    cd_offset = le(b, at + 48, 8);
+    const std::string rec = src.read(at, kZip64EndSize);
+    if (le(rec, 0, 4) != kZip64EndSig) throw fail("bad ZIP64 end record signature");
+    count = le(rec, 32, 8);
+    cd_size = le(rec, 40, 8);
+    cd_offset = le(rec, 48, 8);
   }
   need(cd_offset, cd_size, "central directory");
+  const std::string b = src.read(cd_offset, static_cast<size_t>(cd_size));
+  auto need_cd = [&](uint64_t at, uint64_t n, const char* what) {
+    if (at > b.size() || n > b.size() - at) throw fail(std::string(what) + " runs past the end of the file (truncated?)");
+  };
 
-  uint64_t at = cd_offset;
+  std::vector<ZipMember> members;
+  uint64_t at = 0;
   for (uint64_t i = 0; i < count; ++i) {
-    need(at, kCentralSize, "central directory entry");
+    need_cd(at, kCentralSize, "central directory entry");
     if (le(b, at, 4) != kCentralSig) throw fail("bad central directory entry signature");
     ZipMember m;
     const uint16_t flags = static_cast<uint16_t>(le(b, at + 8, 2));
@@ -73,7 +112,7 @@ ZipReader ZipReader::from_bytes(std::string bytes, const std::string& name) {
     m.size = le(b, at + 24, 4);
     const size_t name_len = le(b, at + 28, 2), extra_len = le(b, at + 30, 2), comment_len = le(b, at + 32, 2);
     m.local_header_offset = le(b, at + 42, 4);
-    need(at + kCentralSize, name_len + extra_len + comment_len, "central directory entry");
+    need_cd(at + kCentralSize, name_len + extra_len + comment_len, "central directory entry");
     m.name = b.substr(at + kCentralSize, name_len);
     if (flags & 1) throw fail("member '" + m.name + "' is encrypted");
     // ZIP64: sizes and offset that do not fit 32 bits live in extra field 0x0001, in this order.
@@ -90,65 +129,122 @@ ZipReader ZipReader::from_bytes(std::string bytes, const std::string& name) {
       }
       e += 4 + len;
     }
-    z.members_.push_back(std::move(m));
+    members.push_back(std::move(m));
     at += kCentralSize + name_len + extra_len + comment_len;
   }
+  return members;
+}
+
+}  // namespace
+
+ZipReader ZipReader::open(const std::string& path) {
+  if (std::filesystem::is_directory(path)) throw std::runtime_error(path + " is a directory, not a file");
+  auto src = std::make_shared<Source>();
+  src->name = path;
+  src->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (src->fd < 0) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
+  struct stat st{};
+  if (::fstat(src->fd, &st) != 0) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
+  src->size = static_cast<uint64_t>(st.st_size);
+  ZipReader z;
+  z.name_ = path;
+  z.members_ = read_central_directory(*src, path);
+  z.source_ = std::move(src);
   return z;
 }
 
-std::string ZipReader::extract(const ZipMember& m) const {
-  const std::string& b = bytes_;
-  auto fail = [&](const std::string& why) { return std::runtime_error(name_ + ": member '" + m.name + "': " + why); };
-  if (m.local_header_offset > b.size() || b.size() - m.local_header_offset < kLocalSize)
-    throw fail("local header runs past the end of the file (truncated?)");
-  const size_t at = m.local_header_offset;
-  if (le(b, at, 4) != kLocalHeaderSig) throw fail("bad local header signature");
-  const uint64_t data = at + kLocalSize + le(b, at + 26, 2) + le(b, at + 28, 2);
-  if (data > b.size() || m.compressed_size > b.size() - data) throw fail("data runs past the end of the file (truncated?)");
-  const char* in = b.data() + data;
+ZipReader ZipReader::from_bytes(std::string bytes, const std::string& name) {
+  auto src = std::make_shared<Source>();
+  src->name = name;
+  src->size = bytes.size();
+  src->bytes = std::move(bytes);
+  ZipReader z;
+  z.name_ = name;
+  z.members_ = read_central_directory(*src, name);
+  z.source_ = std::move(src);
+  return z;
+}
 
-  std::string out;
+void ZipReader::stream_up_to(const ZipMember& m, uint64_t limit, const std::function<void(std::string_view)>& sink) const {
+  const Source& src = *source_;
+  const uint64_t size = src.size;
+  auto fail = [&](const std::string& why) { return std::runtime_error(name_ + ": member '" + m.name + "': " + why); };
+  if (m.local_header_offset > size || size - m.local_header_offset < kLocalSize)
+    throw fail("local header runs past the end of the file (truncated?)");
+  const uint64_t at = m.local_header_offset;
+  const std::string local = src.read(at, kLocalSize);
+  if (le(local, 0, 4) != kLocalHeaderSig) throw fail("bad local header signature");
+  const uint64_t data = at + kLocalSize + le(local, 26, 2) + le(local, 28, 2);
+  if (data > size || m.compressed_size > size - data) throw fail("data runs past the end of the file (truncated?)");
+  const bool whole = limit >= m.size;
+
+  uLong crc = crc32(0L, Z_NULL, 0);
+  auto emit = [&](const char* p, size_t n) {
+    if (whole) crc = crc32(crc, reinterpret_cast<const Bytef*>(p), static_cast<uInt>(n));
+    sink(std::string_view(p, n));
+  };
+  std::string in(static_cast<size_t>(std::min<uint64_t>(kChunk, m.compressed_size)), '\0');
   if (m.method == 0) {
     if (m.compressed_size != m.size) throw fail("stored member's sizes disagree");
-    out.assign(in, m.size);
+    for (uint64_t done = 0, want = std::min(limit, m.size); done < want;) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(want - done, in.size()));
+      src.read(data + done, n, in.data());
+      emit(in.data(), n);
+      done += n;
+    }
   } else if (m.method == 8) {
     if (m.size > m.compressed_size * kMaxDeflateRatio + 1024) throw fail("implausible uncompressed size " + std::to_string(m.size));
-    out.resize(m.size);
+    std::string out(kChunk, '\0');
     z_stream zs{};
     if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) throw fail("zlib inflateInit2 failed");
-    uint64_t in_left = m.compressed_size, out_left = m.size;
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in));
-    zs.next_out = reinterpret_cast<Bytef*>(out.data());
+    struct End {
+      z_stream* zs;
+      ~End() { inflateEnd(zs); }
+    } end{&zs};
+    uint64_t read = 0, produced = 0;
     int rc = Z_OK;
-    while (rc == Z_OK) {
-      // zlib counts in 32-bit uInt; feed very large members in chunks.
-      if (zs.avail_in == 0) {
-        zs.avail_in = static_cast<uInt>(std::min<uint64_t>(in_left, UINT_MAX));
-        in_left -= zs.avail_in;
+    while (rc == Z_OK && produced < limit) {
+      if (zs.avail_in == 0 && read < m.compressed_size) {
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(m.compressed_size - read, in.size()));
+        src.read(data + read, n, in.data());
+        read += n;
+        zs.next_in = reinterpret_cast<Bytef*>(in.data());
+        zs.avail_in = static_cast<uInt>(n);
       }
-      if (zs.avail_out == 0) {
-        zs.avail_out = static_cast<uInt>(std::min<uint64_t>(out_left, UINT_MAX));
-        out_left -= zs.avail_out;
-      }
-      // Both buffers were just refilled, so Z_BUF_ERROR means the input ended early or the
-      // output would exceed the declared size: either way the member is damaged.
+      // Never more than the declared size: a member that inflates to more is damaged.
+      const uint64_t room = std::min<uint64_t>(out.size(), m.size - produced);
+      zs.next_out = reinterpret_cast<Bytef*>(out.data());
+      zs.avail_out = static_cast<uInt>(room);
       rc = inflate(&zs, Z_NO_FLUSH);
+      const size_t got = static_cast<size_t>(room - zs.avail_out);
+      produced += got;
+      if (got) emit(out.data(), static_cast<size_t>(std::min<uint64_t>(got, limit - (produced - got))));
+      // Input is refilled before each call, so Z_BUF_ERROR (no progress) means the input ended
+      // early or the output would exceed the declared size: either way the member is damaged.
     }
-    const uint64_t produced = zs.total_out;
-    inflateEnd(&zs);
+    if (!whole) return;
     if (rc != Z_STREAM_END) throw fail("corrupt deflate data (zlib error " + std::to_string(rc) + ")");
     if (produced != m.size) throw fail("inflated to " + std::to_string(produced) + " bytes, expected " + std::to_string(m.size));
   } else {
     throw fail("compression method " + std::to_string(m.method) + " is not supported (only stored and deflate)");
   }
+  if (whole && static_cast<uint32_t>(crc) != m.crc32) throw fail("CRC-32 mismatch (the archive is damaged)");
+}
 
-  uLong crc = crc32(0L, Z_NULL, 0);
-  for (uint64_t done = 0; done < out.size();) {
-    const uInt n = static_cast<uInt>(std::min<uint64_t>(out.size() - done, UINT_MAX));
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(out.data() + done), n);
-    done += n;
-  }
-  if (static_cast<uint32_t>(crc) != m.crc32) throw fail("CRC-32 mismatch (the archive is damaged)");
+void ZipReader::stream(const ZipMember& m, const std::function<void(std::string_view)>& sink) const {
+  stream_up_to(m, UINT64_MAX, sink);
+}
+
+std::string ZipReader::head(const ZipMember& m, size_t n) const {
+  std::string out;
+  stream_up_to(m, n, [&](std::string_view chunk) { out.append(chunk.substr(0, n - out.size())); });
+  return out;
+}
+
+std::string ZipReader::extract(const ZipMember& m) const {
+  std::string out;
+  out.reserve(static_cast<size_t>(std::min<uint64_t>(m.size, uint64_t{1} << 32)));
+  stream(m, [&](std::string_view chunk) { out.append(chunk); });
   return out;
 }
 

@@ -2,11 +2,16 @@
 // uncompressed, np.savez_compressed deflates them, numpy writes ZIP64 records).
 // The central directory is the source of truth for names and sizes; every member's CRC-32 is
 // checked after extraction, so a damaged archive fails loudly instead of yielding wrong weights.
+// An archive opened from a path is read with pread as needed, never whole: the central directory
+// when opening, then each member when asked (stream() in bounded chunks).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace attnscope {
@@ -22,7 +27,7 @@ struct ZipMember {
 
 class ZipReader {
  public:
-  // Reads the whole archive; throws std::runtime_error "<path>: <what is wrong>".
+  // Reads the central directory; throws std::runtime_error "<path>: <what is wrong>".
   static ZipReader open(const std::string& path);
   // Parses archive bytes already in memory; `name` is used in error messages.
   static ZipReader from_bytes(std::string bytes, const std::string& name);
@@ -30,9 +35,22 @@ class ZipReader {
   const std::vector<ZipMember>& members() const { return members_; }  // in archive order
   std::string extract(const ZipMember& m) const;                      // checks size and CRC-32
 
+  // Hands the member's uncompressed bytes to `sink` in order, at most kChunk at a time. Size and
+  // CRC-32 are checked as the last step, after the last sink call: what the sink got is only
+  // good once stream() returns.
+  static constexpr size_t kChunk = size_t{4} << 20;
+  void stream(const ZipMember& m, const std::function<void(std::string_view)>& sink) const;
+  // The member's first `n` bytes (all of it if shorter), unchecked: for reading a header.
+  std::string head(const ZipMember& m, size_t n) const;
+
+  struct Source;  // where the archive's bytes come from: memory or an open file
+
  private:
+  // Streams up to `limit` uncompressed bytes; checks size and CRC-32 only when it reads them all.
+  void stream_up_to(const ZipMember& m, uint64_t limit, const std::function<void(std::string_view)>& sink) const;
+
   std::string name_;
-  std::string bytes_;
+  std::shared_ptr<const Source> source_;
   std::vector<ZipMember> members_;
 };
 
