@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <cstdio>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -59,6 +61,35 @@ std::string make_zip(const std::vector<Member>& members) {
   return zip;
 }
 
+// One member as numpy writes a large one: ZIP64 extra fields with the sizes and offset, a ZIP64
+// end record and locator, 0xFFFF... in the classic fields; then an archive comment.
+std::string make_zip64(const std::string& name, const std::string& data, const std::string& comment) {
+  const uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+  std::string zip = std::string(100, 'x');  // something before the member: its offset is not 0
+  const size_t offset = zip.size();
+  put(zip, 0x04034b50, 4); put(zip, 45, 2); put(zip, 0, 2); put(zip, 0, 2); put(zip, 0, 4); put(zip, crc, 4);
+  put(zip, 0xFFFFFFFF, 4); put(zip, 0xFFFFFFFF, 4); put(zip, name.size(), 2); put(zip, 20, 2);
+  zip += name;
+  put(zip, 1, 2); put(zip, 16, 2); put(zip, data.size(), 8); put(zip, data.size(), 8);
+  zip += data;
+  const size_t cd_offset = zip.size();
+  std::string central;
+  put(central, 0x02014b50, 4); put(central, 45, 2); put(central, 45, 2); put(central, 0, 2); put(central, 0, 2);
+  put(central, 0, 4); put(central, crc, 4); put(central, 0xFFFFFFFF, 4); put(central, 0xFFFFFFFF, 4);
+  put(central, name.size(), 2); put(central, 28, 2); put(central, 0, 2); put(central, 0, 2); put(central, 0, 2);
+  put(central, 0, 4); put(central, 0xFFFFFFFF, 4);
+  central += name;
+  put(central, 1, 2); put(central, 24, 2); put(central, data.size(), 8); put(central, data.size(), 8); put(central, offset, 8);
+  zip += central;
+  const size_t end64 = zip.size();
+  put(zip, 0x06064b50, 4); put(zip, 44, 8); put(zip, 45, 2); put(zip, 45, 2); put(zip, 0, 4); put(zip, 0, 4);
+  put(zip, 1, 8); put(zip, 1, 8); put(zip, central.size(), 8); put(zip, cd_offset, 8);
+  put(zip, 0x07064b50, 4); put(zip, 0, 4); put(zip, end64, 8); put(zip, 1, 4);
+  put(zip, 0x06054b50, 4); put(zip, 0, 2); put(zip, 0, 2); put(zip, 0xFFFF, 2); put(zip, 0xFFFF, 2);
+  put(zip, 0xFFFFFFFF, 4); put(zip, 0xFFFFFFFF, 4); put(zip, comment.size(), 2);
+  return zip + comment;
+}
+
 std::string error_of(const std::string& bytes) {
   try {
     ZipReader z = ZipReader::from_bytes(bytes, "a.npz");
@@ -107,4 +138,48 @@ TEST(ZipReader, DamageIsDetected) {
   EXPECT_NE(error_of("PK").find("too short"), std::string::npos);
   // Cut in the middle: the end record is gone.
   EXPECT_NE(error_of(stored.substr(0, stored.size() / 2)).find("not a valid zip"), std::string::npos);
+}
+
+TEST(ZipReader, Zip64RecordsAndArchiveComments) {
+  for (const std::string comment : {std::string(), std::string(40000, 'c')}) {
+    const ZipReader z = ZipReader::from_bytes(make_zip64("big.npy", kText, comment), "a.npz");
+    ASSERT_EQ(z.members().size(), 1u);
+    EXPECT_EQ(z.members()[0].size, kText.size());
+    EXPECT_EQ(z.members()[0].local_header_offset, 100u);
+    EXPECT_EQ(z.extract(z.members()[0]), kText);
+  }
+}
+
+TEST(ZipReader, FilesStreamInChunksWithoutReadingTheWholeArchive) {
+  // A member larger than one chunk, from a file: stream() hands it over in order, in pieces of at
+  // most kChunk; head() gives the first bytes; a damaged copy fails after the last piece.
+  std::string data(ZipReader::kChunk * 2 + 12345, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 2654435761u) >> 13);
+  const std::string path = ::testing::TempDir() + "zip_reader_stream.npz";
+  for (bool deflate : {false, true}) {
+    std::string zip = make_zip({{"a.npy", data, deflate}});
+    {
+      std::ofstream(path, std::ios::binary) << zip;
+    }
+    const ZipReader z = ZipReader::open(path);
+    std::string got;
+    size_t pieces = 0;
+    z.stream(z.members()[0], [&](std::string_view piece) {
+      EXPECT_LE(piece.size(), ZipReader::kChunk);
+      got.append(piece);
+      ++pieces;
+    });
+    EXPECT_TRUE(got == data);
+    EXPECT_GE(pieces, 3u);
+    EXPECT_EQ(z.head(z.members()[0], 10), data.substr(0, 10));
+    if (!deflate) {
+      zip[30 + 5 + data.size() - 1] ^= 1;  // the last byte
+      std::ofstream(path, std::ios::binary) << zip;
+      const ZipReader damaged = ZipReader::open(path);
+      size_t seen = 0;
+      EXPECT_THROW(damaged.stream(damaged.members()[0], [&](std::string_view piece) { seen += piece.size(); }), std::runtime_error);
+      EXPECT_EQ(seen, data.size());
+    }
+  }
+  std::remove(path.c_str());
 }
