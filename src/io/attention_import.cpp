@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -12,6 +13,7 @@
 
 #include "io/atomic_file.h"
 #include "io/attention_file.h"
+#include "io/background_writer.h"
 #include "io/attention_json.h"
 #include "io/npy.h"
 #include "io/safetensors.h"
@@ -356,23 +358,35 @@ NpyHeader read_member_header(const ZipReader& zip, const ZipMember& m, const std
   return parse_npy_header(head, m.size, where);
 }
 
-// Converts one member's numbers to float32, checks them, and writes them to `out` in C order;
-// at most one chunk in memory, or the whole member when it is in Fortran order.
-void write_member(const ZipReader& zip, const ZipMember& m, const NpyHeader& h, const NamedArray& a, AtomicFile& out,
+// Converts one member's numbers to float32, checks them, and hands them to `out` in C order; at
+// most one chunk in memory (plus the writer's buffers), or the whole member when it is in Fortran
+// order.
+void write_member(const ZipReader& zip, const ZipMember& m, const NpyHeader& h, const NamedArray& a, BackgroundWriter& out,
                   const std::string& path) {
   const std::string where = path + ": " + m.name;
-  auto write_floats = [&](const float* v, size_t n, size_t first) {
-    check_finite(a, v, n, first, path);
-    out.write(std::string_view(reinterpret_cast<const char*>(v), n * sizeof(float)));
+  const size_t per_buffer = out.capacity() / sizeof(float);
+  size_t done = 0;  // elements written
+  // `n` elements as the file has them (or float32 already, when `raw` is null) -> checked float32.
+  auto emit = [&](const uint8_t* raw, const float* converted, size_t n) {
+    for (size_t i = 0; i < n; i += per_buffer) {
+      const size_t k = std::min(per_buffer, n - i);
+      BackgroundWriter::Buffer b = out.take();
+      float* f = reinterpret_cast<float*>(b.data.get());
+      if (raw) npy_to_float(h, raw + i * h.itemsize, k, f);
+      else std::memcpy(f, converted + i, k * sizeof(float));
+      check_finite(a, f, k, done, path);
+      b.size = k * sizeof(float);
+      out.put(std::move(b));
+      done += k;
+    }
   };
   if (h.fortran_order && h.shape.size() > 1) {  // the transpose needs the whole member
     const NpyArray whole = parse_npy(zip.extract(m), where);
-    write_floats(whole.values.data(), whole.values.size(), 0);
+    emit(nullptr, whole.values.data(), whole.values.size());
     return;
   }
-  std::vector<float> buf(ZipReader::kChunk / h.itemsize + 1);
   std::string carry;  // an element split across chunks
-  size_t skip = h.data_offset, done = 0;
+  size_t skip = h.data_offset;
   zip.stream(m, [&](std::string_view c) {
     const size_t drop = std::min(skip, c.size());
     c.remove_prefix(drop);
@@ -382,14 +396,11 @@ void write_member(const ZipReader& zip, const ZipMember& m, const NpyHeader& h, 
       carry.append(c.substr(0, take));
       c.remove_prefix(take);
       if (carry.size() < h.itemsize) return;
-      npy_to_float(h, reinterpret_cast<const uint8_t*>(carry.data()), 1, buf.data());
-      write_floats(buf.data(), 1, done++);
+      emit(reinterpret_cast<const uint8_t*>(carry.data()), nullptr, 1);
       carry.clear();
     }
     const size_t n = c.size() / h.itemsize;
-    npy_to_float(h, reinterpret_cast<const uint8_t*>(c.data()), n, buf.data());
-    write_floats(buf.data(), n, done);
-    done += n;
+    emit(reinterpret_cast<const uint8_t*>(c.data()), nullptr, n);
     carry.assign(c.substr(n * h.itemsize));
   });
   if (done != h.numel() || !carry.empty()) throw std::runtime_error(where + ": member ends inside its array data");
@@ -422,14 +433,16 @@ std::optional<AttentionSet> stream_npz(const std::string& path, const ImportOpti
 
   AtomicFile file(out);
   file.write(attention_file_header(set));
+  BackgroundWriter writer(file, ZipReader::kChunk);  // destroyed (joined) before `file`
   const NamedArray* last = nullptr;
   for (const BlockSource& s : sources) {
     if (s.array == last) continue;  // written with the member's first block
     if (s.layer != 0) throw std::logic_error("stream_npz: blocks of one array are not consecutive");
     last = s.array;
     const auto& [m, h] = members[static_cast<size_t>(s.array - in.arrays.data())];
-    write_member(zip, *m, h, *s.array, file, path);
+    write_member(zip, *m, h, *s.array, writer, path);
   }
+  writer.finish();
   file.commit();
   return set;
 }

@@ -54,8 +54,8 @@ AttentionSet import_attention(const std::string& path, const ImportOptions& opt)
 // Imports `path` and saves it as an .attn.safetensors file at `out` (temp file, renamed when
 // complete; nothing is left at `out` on an error). A .npz of dense arrays streams: the output's
 // header comes from the members' .npy headers, then each member is converted, checked and written
-// in turn, so memory holds about one member (all of one when it is in Fortran order), not the
-// set; the set returned then has every block's shape and the tokens but no weights. Any other
+// in turn in 4 MB chunks (a second thread writes), so memory holds a few chunks (a whole member
+// when it is in Fortran order), not the set; the set returned then has every block's shape and the tokens but no weights. Any other
 // input (and a .npz with query-key arrays) goes through import_attention and comes back whole.
 // The file written and every check and error are the same either way.
 AttentionSet import_attention_to_file(const std::string& path, const ImportOptions& opt, const std::string& out);
