@@ -18,8 +18,10 @@
 #include "io/attention_file.h"
 #include "io/attention_import.h"
 #include "io/zip_reader.h"
+#include "zip_fixture.h"
 
 using namespace attnscope;
+using namespace attnscope::testing;
 namespace fs = std::filesystem;
 
 namespace {
@@ -39,52 +41,6 @@ class TempDir {
   fs::path path_;
 };
 
-void put(std::string& s, uint64_t v, int n) {
-  for (int i = 0; i < n; ++i) s += static_cast<char>((v >> (8 * i)) & 0xff);
-}
-
-std::string raw_deflate(const std::string& data) {
-  z_stream zs{};
-  deflateInit2(&zs, 6, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, data.size()), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
-
-struct Member {
-  std::string name, data;
-  bool deflate = false;
-};
-
-// A zip archive as np.savez (stored) or np.savez_compressed (deflate) writes one.
-std::string make_zip(const std::vector<Member>& members) {
-  std::string zip, central;
-  for (const Member& m : members) {
-    const std::string body = m.deflate ? raw_deflate(m.data) : m.data;
-    const uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(m.data.data()), static_cast<uInt>(m.data.size())));
-    const uint16_t method = m.deflate ? 8 : 0;
-    const size_t offset = zip.size();
-    put(zip, 0x04034b50, 4); put(zip, 20, 2); put(zip, 0, 2); put(zip, method, 2); put(zip, 0, 4);
-    put(zip, crc, 4); put(zip, body.size(), 4); put(zip, m.data.size(), 4); put(zip, m.name.size(), 2); put(zip, 0, 2);
-    zip += m.name + body;
-    put(central, 0x02014b50, 4); put(central, 20, 2); put(central, 20, 2); put(central, 0, 2); put(central, method, 2);
-    put(central, 0, 4); put(central, crc, 4); put(central, body.size(), 4); put(central, m.data.size(), 4);
-    put(central, m.name.size(), 2); put(central, 0, 2); put(central, 0, 2); put(central, 0, 2); put(central, 0, 2);
-    put(central, 0, 4); put(central, offset, 4);
-    central += m.name;
-  }
-  const size_t cd_offset = zip.size();
-  zip += central;
-  put(zip, 0x06054b50, 4); put(zip, 0, 2); put(zip, 0, 2); put(zip, members.size(), 2); put(zip, members.size(), 2);
-  put(zip, central.size(), 4); put(zip, cd_offset, 4); put(zip, 0, 2);
-  return zip;
-}
 
 // A .npy file; `pad` spaces before the header's closing '\n' (numpy pads to 64 bytes; an odd
 // pad puts the data at an odd offset, so elements straddle read chunks).
