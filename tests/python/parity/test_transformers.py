@@ -111,3 +111,46 @@ def test_run_and_serve_take_every_saved_layout(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_llama_hook_in_docs_python_md(tmp_path):
+    """docs/python.md's hook (post-RoPE queries and keys from a HF Llama, imported by attnscope)
+    runs as written, and the weights attnscope computes from them equal output_attentions."""
+    import re, subprocess, numpy as np, torch, attnscope
+    binary = os.path.join(os.environ.get("ATTNSCOPE_BUILD_DIR", ""), "attnscope")
+    if not os.path.exists(binary):
+        pytest.skip("skipped: ATTNSCOPE_BUILD_DIR/attnscope not found")
+    doc = open(os.path.join(cases.SOURCE, "docs", "python.md"), encoding="utf-8").read()
+    section = doc[doc.index("## Queries and keys of a long input"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    folder = tmp_path / "llama"
+    cases.build_llama("llama GQA (4 q / 2 kv heads)", str(folder))
+    book = " ".join(cases.TRAIN_TEXT * 2)
+    (tmp_path / "book.txt").write_text(book, encoding="utf-8")
+    import transformers.models.llama.modeling_llama as llama
+    original = llama.apply_rotary_pos_emb
+    cwd = os.getcwd()
+    try:
+        os.chdir(tmp_path)
+        exec(code, {"PATH": str(folder)})
+    finally:
+        llama.apply_rotary_pos_emb = original
+        os.chdir(cwd)
+    out = subprocess.run([binary, "import", str(tmp_path / "book_qk.npz"), "-o", str(tmp_path / "book.attn.safetensors")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    s = attnscope.open(str(tmp_path / "book.attn.safetensors"))
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    ref, tok = cases.hf_model(AutoModelForCausalLM, str(folder)), AutoTokenizer.from_pretrained(str(folder))
+    ids = tok(book, return_tensors="pt").input_ids
+    with torch.no_grad():
+        att = ref(ids, output_attentions=True).attentions
+    T = ids.shape[1]
+    worst = 0.0
+    for l, a in enumerate(att):
+        for h in range(a.shape[1]):
+            got = s.tile("decoder-self", l, h, 0, T, 0, T)
+            worst = max(worst, float(np.max(np.abs(got - a[0, h].numpy()))))
+    print(f"docs/python.md hook: {T} tokens, max abs diff {worst:.2g}")
+    assert T > 200 and worst <= cases.ATTENTION_TOL, (T, worst)
+
