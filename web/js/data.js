@@ -10,6 +10,19 @@ function decodeBase64(text) {
   return out.buffer;
 }
 
+// A response's bytes, counted in src.bytesSent; an error status throws the server's one-line
+// {"error": ...} message (or the status line when the body is not that).
+async function responseBytes(res, src) {
+  const buf = await res.arrayBuffer();
+  src.bytesSent += buf.byteLength;
+  if (!res.ok) {
+    let msg = `${res.status} ${res.statusText}`;
+    try { msg = JSON.parse(new TextDecoder().decode(buf)).error; } catch (e) { /* not JSON */ }
+    throw new Error(msg);
+  }
+  return buf;
+}
+
 export function createSource() {
   const blob = document.getElementById('attnscope-data');
   if (blob) {
@@ -32,14 +45,7 @@ export function createSource() {
             `that drew it (${remote.replace(/\/[^/]*$/, '')}), which this browser cannot reach: run the cell again, ` +
             "or show(..., embed='all') to embed every head");
         }
-        const buf = await res.arrayBuffer();
-        src.bytesSent += buf.byteLength;
-        if (!res.ok) {
-          let msg = `${res.status} ${res.statusText}`;
-          try { msg = JSON.parse(new TextDecoder().decode(buf)).error; } catch (e) { /* not JSON */ }
-          throw new Error(msg);
-        }
-        return buf;
+        return responseBytes(res, src);
       },
       async json(url) { return JSON.parse(new TextDecoder().decode(await src.get(url))); },
       async bytes(url) { return src.get(url); },
@@ -51,15 +57,7 @@ export function createSource() {
     embedded: false,
     bytesSent: 0,  // response bytes received, for the bench
     async fetch(url, init) {
-      const res = await fetch(url, init);
-      const buf = await res.arrayBuffer();
-      src.bytesSent += buf.byteLength;
-      if (!res.ok) {
-        let msg = `${res.status} ${res.statusText}`;
-        try { msg = JSON.parse(new TextDecoder().decode(buf)).error; } catch (e) { /* not JSON */ }
-        throw new Error(msg);
-      }
-      return buf;
+      return responseBytes(await fetch(url, init), src);
     },
     async json(url) { return JSON.parse(new TextDecoder().decode(await src.fetch(url))); },
     async bytes(url) { return src.fetch(url); },
