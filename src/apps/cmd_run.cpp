@@ -60,7 +60,8 @@ options:
   --weights FORM      how attention is kept: dense (every weight), query-key (each head's queries,
                       keys and row log-sum-exps; any weight is computed exactly when a view asks,
                       so 8,192 tokens of 12 x 12 heads take 0.6 GB instead of 39), or auto
-                      (default: query-key from 1,024 tokens, for Llama and GPT-2)
+                      (default: query-key from 1,024 tokens, for Llama, GPT-2 and the decoder
+                      self-attention of attnscope's Transformers; other blocks stay dense)
   --input-file FILE   read INPUT from FILE, the whole file as one input (a long document)
   --attn FILE         save the attention as .attn.safetensors (all inputs, or both runs, in one file)
   --png FILE, --svg FILE, --pdf FILE

@@ -72,6 +72,7 @@ class TrainedModel : public Model {
     check_indices(req.layers, info_.layers, "layer");
     check_indices(req.heads, info_.heads, "head");
     opts.layers = req.layers;
+    opts.form = req.weights;
     opts.heads = req.heads;
     if (req.cancelled) opts.before_step = [&req] { if (req.cancelled()) throw RunCancelled(); };
     if (req.decoding.beam > 1 && c.is_transformer() && c.transformer_variant() == TransformerVariant::EncoderOnly)

@@ -352,6 +352,7 @@ double forced_pass(Seq2SeqModel::Impl& m, const TokenBatch& src, const std::vect
     TransformerSeq2Seq& net = m.transformer;
     const TransformerVariant variant = m.cfg.transformer_variant();
     AttentionRecorder rec(opts.layers, opts.heads);
+    rec.set_form(opts.form);
     AttentionRecorder* r = record ? &rec : nullptr;
     if (variant == TransformerVariant::EncoderOnly) {
       logp = torch::log_softmax(net->forward(src.ids, {}, r), -1)[0].to(torch::kCPU);

@@ -203,3 +203,39 @@ TEST(TransformerModel, RejectsAHuggingFaceFolder) {
   }
   std::filesystem::remove_all(dir);
 }
+
+// The decoder-only variant records its one causal sequence as queries and keys on request (as the
+// Llama family does): every weight computed from them equals the dense weights, and the pass's
+// output is the same.
+TEST(Transformer, DecoderOnlyRecordsQueriesAndKeysOnRequest) {
+  torch::manual_seed(4);
+  TransformerSeq2Seq net(tiny("decoder-only"), 29, 29);
+  net->eval();
+  torch::NoGradGuard no_grad;
+  const torch::Tensor src = ids({{5, 6, 7, 8, 9, 2}}), tgt = ids({{1, 9, 8, 7}});
+  AttentionRecorder dense_rec, qk_rec;
+  dense_rec.set_form(WeightForm::Dense);
+  qk_rec.set_form(WeightForm::QueryKey);
+  const torch::Tensor dense_out = net->forward(src, tgt, &dense_rec), qk_out = net->forward(src, tgt, &qk_rec);
+  EXPECT_LE((dense_out - qk_out).abs().max().item<double>(), 1e-5);
+  AttentionRun dense, qk;
+  dense_rec.into(dense);
+  qk_rec.into(qk);
+  ASSERT_EQ(dense.blocks.size(), qk.blocks.size());
+  ASSERT_FALSE(qk.blocks.empty());
+  double worst = 0;
+  for (size_t b = 0; b < qk.blocks.size(); ++b) {
+    const AttentionBlock& D = dense.blocks[b];
+    const AttentionBlock& Q = qk.blocks[b];
+    ASSERT_TRUE(D.dense());
+    ASSERT_FALSE(Q.dense()) << Q.name();
+    ASSERT_EQ(Q.queries, D.queries);
+    std::vector<float> got(Q.queries * Q.keys);
+    for (size_t h = 0; h < Q.heads; ++h) {
+      Q.tile(h, 0, Q.queries, 0, Q.keys, got.data());
+      for (size_t i = 0; i < Q.queries; ++i)
+        for (size_t j = 0; j < Q.keys; ++j) worst = std::max(worst, std::abs(double(got[i * Q.keys + j]) - D.at(h, i, j)));
+    }
+  }
+  EXPECT_LE(worst, 1e-6);
+}

@@ -31,6 +31,14 @@ torch::Tensor MultiHeadAttentionImpl::forward(const torch::Tensor& xq, const tor
   const int64_t B = xq.size(0), Q = xq.size(1), K = xkv.size(1), D = xq.size(2), Dh = D / heads;
   auto split = [&](const torch::Tensor& x, int64_t L) { return x.view({B, L, heads, Dh}).transpose(1, 2); };  // [B, N, L, Dh]
   torch::Tensor qh = split(q->forward(xq), Q), kh = split(k->forward(xkv), K), vh = split(v->forward(xkv), K);
+  // One causal sequence recorded as queries and keys (the decoder-only variant, on request or
+  // when long): the shared core computes it in blocks and captures q, k and the log-sum-exps.
+  if (rec && !is_training() && B == 1 && kind == AttentionKind::DecoderSelf && xq.is_same(xkv) && rec->query_keys(Q) &&
+      allowed.numel() == Q * K && allowed.reshape({Q, K}).equal(causal_mask(Q, allowed.device()))) {
+    const torch::Tensor context =
+        self_attention(qh[0], kh[0], vh[0], {static_cast<float>(std::sqrt(static_cast<double>(Dh)))}, /*causal=*/true, rec, kind, layer);
+    return o->forward(context.transpose(0, 1).reshape({B, Q, D}));
+  }
   torch::Tensor scores = torch::matmul(qh, kh.transpose(-2, -1)) / std::sqrt(static_cast<double>(Dh));
   AttentionResult r = attend(scores, allowed, vh, {}, is_training() ? dropout : 0.0);
   if (rec) rec->record(kind, layer, r.weights);
