@@ -219,7 +219,7 @@ def _head_bytes(attention_set):
     """The bytes of head data a page embedding every head carries (before base64)."""
     total = 0
     for kind in attention_set.kinds:
-        heads, q, k = attention_set.weights(kind, 0).shape
+        heads, q, k = attention_set.shape(kind, 0)
         per = q * k * (4 if q * k <= 256 * 256 else 2)  # float32 up to 256 x 256 cells, else float16
         total += attention_set.layers[kind] * (heads + 1) * per  # every head and the mean (merged words add more)
     return total
@@ -321,7 +321,7 @@ class Viewer:
         if embed not in ("auto", "all", "thumbnails"):
             raise ValueError(f"embed must be 'auto', 'all' or 'thumbnails', not {embed!r}")
         if embed == "auto":
-            long = any(max(attention_set.weights(k, 0).shape[1:]) > 1024 for k in attention_set.kinds)
+            long = any(max(attention_set.shape(k, 0)[1:]) > 1024 for k in attention_set.kinds)
             embed = "all" if not long and _head_bytes(attention_set) <= EMBED_ALL_LIMIT else "thumbnails"
         self.set = attention_set
         self.height = int(height)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <pybind11/numpy.h>
+#include <tuple>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -99,6 +100,12 @@ struct PySet {
       b.tile(head, q0, q1, k0, k1, dst);
     }
     return out;
+  }
+
+  // (heads, queries, keys) of one block, in either form.
+  std::tuple<size_t, size_t, size_t> shape(const std::string& kind, int layer, size_t run) const {
+    const AttentionBlock& b = block(kind, layer, run);
+    return {b.heads, b.queries, b.keys};
   }
 
   bool borrowed(const std::string& kind, int layer, size_t run) const { return block(kind, layer, run).borrowed != nullptr; }

@@ -87,6 +87,8 @@ PYBIND11_MODULE(_core, m) {
            py::arg("k0"), py::arg("k1"), py::arg("run") = 0,
            "Exact weights [q1 - q0, k1 - k0] of one head, computed when the block holds queries and keys (long inputs).")
       .def("_borrowed", &PySet::borrowed, py::arg("kind"), py::arg("layer"), py::arg("run") = 0)
+      .def("shape", &PySet::shape, py::arg("kind"), py::arg("layer"), py::arg("run") = 0,
+           "(heads, queries, keys) of one block, dense or queries and keys")
       .def(
           "render",
           [](const PySet& s, const std::string& view, const py::object& path, const py::kwargs& kw) -> py::object {

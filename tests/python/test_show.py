@@ -84,3 +84,18 @@ def test_the_nan_check_of_a_large_set_waits_for_show(monkeypatch):
     with pytest.warns(RuntimeWarning, match="encoder-self.1 has weights that are not finite"), \
             pytest.raises(ValueError, match="not finite"):
         attnscope.show(s)
+
+
+def test_a_query_key_run_shows_and_reports_its_shape():
+    """show() sizes a set by its blocks' shapes, so a run recorded as queries and keys (whose
+    weights() refuses a dense view) shows like any other."""
+    import os
+    src = os.environ.get("ATTNSCOPE_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+    model = attnscope.load(os.path.join(src, "tests", "fixtures", "tiny-llama"))
+    r = model.run("1 5 9 12", max_new_tokens=3, weights="query-key")
+    s = r.attention
+    with pytest.raises(ValueError):
+        s.weights("decoder-self", 0)
+    assert s.shape("decoder-self", 0) == (4, len(r.tokens), len(r.tokens))
+    v = attnscope.show(s)
+    assert v.embedded == "all" and "attnscope-data" in v.html
