@@ -278,25 +278,20 @@ torch::Tensor next_log_probs(const PretrainedArch& a, const PretrainedModel::Imp
 // The context holds the start token and at most max_positions - 1 produced tokens.
 SearchResult search(const PretrainedArch& a, const PretrainedModel::Impl& m, const torch::Tensor& memory,
                     const TranslateOptions& opts) {
-  const int context_limit = a.max_positions() - 1;
-  BeamSearchOptions bo;
-  bo.beam = std::max(1, opts.beam);
-  bo.max_steps = std::min(opts.max_new_tokens, context_limit);
   auto next = [&](const std::vector<std::vector<int>>& prefixes) {
     std::vector<torch::Tensor> rows;
     for (const auto& p : prefixes) {
       std::vector<int> inputs = {a.decoder_start_id()};
       inputs.insert(inputs.end(), p.begin(), p.end());
-      torch::Tensor row = next_log_probs(a, m, memory, inputs);
-      // Hugging Face's ForcedEOSTokenLogitsProcessor: the last step the limit allows is </s>.
-      if (a.forced_eos_id() >= 0 && static_cast<int>(p.size()) + 1 == bo.max_steps) {
-        row.fill_(-std::numeric_limits<float>::infinity());
-        row[a.forced_eos_id()] = 0;
-      }
-      rows.push_back(row);
+      rows.push_back(next_log_probs(a, m, memory, inputs));
     }
     return torch::stack(rows);
   };
+  const int context_limit = a.max_positions() - 1;
+  BeamSearchOptions bo;
+  bo.beam = std::max(1, opts.beam);
+  bo.max_steps = std::min(opts.max_new_tokens, context_limit);
+  bo.forced_last = a.forced_eos_id();
   bo.eos = a.eos_id();
   bo.length_penalty = opts.length_penalty;
   bo.before_step = opts.before_step;

@@ -23,7 +23,11 @@ BeamSearchResult beam_search(const NextLogProbs& next_log_probs, const BeamSearc
     if (opts.before_step) opts.before_step();
     std::vector<std::vector<int>> prefixes;
     for (const Hyp& h : open) prefixes.push_back(h.ids);
-    const torch::Tensor logp = next_log_probs(prefixes).to(torch::kCPU, torch::kFloat).contiguous();  // [n, V]
+    torch::Tensor logp = next_log_probs(prefixes).to(torch::kCPU, torch::kFloat).contiguous();  // [n, V]
+    if (opts.forced_last >= 0 && step + 1 == opts.max_steps) {
+      logp.fill_(-std::numeric_limits<float>::infinity());
+      logp.select(1, opts.forced_last).fill_(0);
+    }
     const int64_t V = logp.size(1);
     struct Candidate {
       double logp;

@@ -16,6 +16,9 @@ struct BeamSearchOptions {
   int eos = 2;                // the token that finishes a hypothesis
   double length_penalty = 1;  // a finished hypothesis scores sum(log p) / lp(length)
   bool gnmt_penalty = false;  // lp(n) = ((5 + n) / 6)^length_penalty (GNMT); else n^length_penalty (HF)
+  // >= 0: the last step max_steps allows produces this token (Hugging Face's forced_eos_token_id,
+  // ForcedEOSTokenLogitsProcessor: log p 0 for it, -inf for every other token).
+  int forced_last = -1;
   std::function<void()> before_step;  // called before every step (it may throw to stop the search)
 };
 
