@@ -69,6 +69,7 @@ Errors compare_at(const LlamaWeights& w, int64_t tokens) {
   Errors e;
   std::mt19937 rng(3);
   std::uniform_int_distribution<int64_t> at(0, tokens - 64);
+  const torch::Tensor future = torch::ones({tokens, tokens}, torch::kBool).tril().logical_not();  // built once
   for (size_t b = 0; b < qk.blocks.size(); ++b) {
     const AttentionBlock& D = dense.blocks[b];
     const QueryKeyHeads& h = *qk.blocks[b].qk;
@@ -78,7 +79,7 @@ Errors compare_at(const LlamaWeights& w, int64_t tokens) {
       for (int t = 0; t < 8; ++t) {
         const int64_t q0 = at(rng), k0 = t == 0 ? 0 : std::min(q0, at(rng));
         torch::Tensor s = torch::matmul(q[int64_t(head)].slice(0, q0, q0 + 64), k[int64_t(head / (h.heads / h.key_heads))].transpose(0, 1)) * h.scale;
-        s = s.masked_fill(torch::ones({tokens, tokens}, torch::kBool).tril().slice(0, q0, q0 + 64).logical_not(), -INFINITY);
+        s = s.masked_fill(future.slice(0, q0, q0 + 64), -INFINITY);
         const torch::Tensor exact = torch::softmax(s, -1).contiguous();
         std::vector<float> got(64 * 64);
         qk.blocks[b].tile(head, size_t(q0), size_t(q0 + 64), size_t(k0), size_t(k0 + 64), got.data());

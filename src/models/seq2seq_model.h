@@ -20,8 +20,9 @@ struct DecodeOptions {
   double length_penalty = 0.6;  // beam only: score / ((5 + len) / 6)^alpha (GNMT)
   bool record = true;           // record attention (weights, scores, context) of every step
   std::vector<int> layers, heads;  // record only these (empty: all); the caller checks them
-  // Dense weights, or queries and keys (core/query_key.h): the decoder-only Transformer's
-  // self-attention records the latter; other blocks are always dense.
+  // Dense weights, or queries and keys (core/query_key.h): decoder self-attention (the
+  // decoder-only variant's one sequence, an encoder-decoder's decoder) records the latter when
+  // asked or long; encoder and cross blocks are always dense.
   WeightForm form = WeightForm::Auto;
   int max_new_tokens = 0;       // > 0: stop after this many tokens (</s> included), below the model's limit
   // Source token positions (as in the run's source_tokens) replaced by `mask_id` before

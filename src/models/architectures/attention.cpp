@@ -1,7 +1,5 @@
 #include "models/architectures/attention.h"
 
-#include <ATen/Parallel.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>

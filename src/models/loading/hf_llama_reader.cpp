@@ -77,8 +77,8 @@ LlamaConfig read_llama_config(const HfFolder& f) {
   c.rope_theta = static_cast<float>(f.config_float("rope_theta", 10000.0));
   c.rope_scaling = read_rope_scaling(f, c.max_seq_len);
   // Qwen2's modeling code takes D / H whatever the config says; Llama's and Mistral's read head_dim.
-  if (type != "qwen2" && f.config_int("head_dim", 0) > 0) {
-    c.head_width = as_int("head_dim", f.config_int("head_dim"));
+  if (const int64_t head_dim = f.config_int("head_dim", 0); type != "qwen2" && head_dim > 0) {
+    c.head_width = as_int("head_dim", head_dim);
     if (c.dim % c.n_heads == 0 && c.head_width == c.dim / c.n_heads) c.head_width = 0;
   }
   if (type == "mistral") {
