@@ -189,10 +189,12 @@ AttentionBlock query_key_block(const std::string& name, const NamedArray* q, con
     qk->lse.assign(lse->values.begin(), lse->values.end());
   }
   try {
-    // Shapes first (before the O(T^2) completion), then every value.
-    QueryKeyHeads shape_only = *qk;
-    if (shape_only.lse.empty()) shape_only.lse.assign(qk->heads * qk->queries, 0.0);
-    shape_only.validate();
+    // Shapes and values first (before the O(T^2) completion), with zeros standing in for
+    // log-sum-exps still to compute; then the completed block.
+    const bool fill = qk->lse.empty();
+    if (fill) qk->lse.assign(qk->heads * qk->queries, 0.0);
+    qk->validate();
+    if (fill) qk->lse.clear();
     qk->complete(opt.threads);
     qk->validate();
   } catch (const std::invalid_argument& e) {

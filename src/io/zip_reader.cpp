@@ -183,7 +183,9 @@ void ZipReader::stream_up_to(const ZipMember& m, uint64_t limit, const std::func
     if (whole) crc = crc32(crc, reinterpret_cast<const Bytef*>(p), static_cast<uInt>(n));
     sink(std::string_view(p, n));
   };
-  std::string in(static_cast<size_t>(std::min<uint64_t>(kChunk, m.compressed_size)), '\0');
+  // A head (an .npy header) reads and inflates about what it asks for, not a whole chunk.
+  const uint64_t chunk = whole ? kChunk : std::min<uint64_t>(kChunk, std::max<uint64_t>(limit, 64 << 10));
+  std::string in(static_cast<size_t>(std::min<uint64_t>(chunk, m.compressed_size)), '\0');
   if (m.method == 0) {
     if (m.compressed_size != m.size) throw fail("stored member's sizes disagree");
     for (uint64_t done = 0, want = std::min(limit, m.size); done < want;) {
@@ -194,7 +196,7 @@ void ZipReader::stream_up_to(const ZipMember& m, uint64_t limit, const std::func
     }
   } else if (m.method == 8) {
     if (m.size > m.compressed_size * kMaxDeflateRatio + 1024) throw fail("implausible uncompressed size " + std::to_string(m.size));
-    std::string out(kChunk, '\0');
+    std::string out(static_cast<size_t>(chunk), '\0');
     z_stream zs{};
     if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) throw fail("zlib inflateInit2 failed");
     struct End {
