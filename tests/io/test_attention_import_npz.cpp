@@ -89,9 +89,12 @@ std::string tokens_npy(size_t n) {
 std::pair<std::string, std::string> both_ways(const TempDir& dir, const std::string& zip_bytes, const ImportOptions& opt = {}) {
   const std::string in = dir / "in.npz";
   write_file_atomic(in, zip_bytes);
-  save_attention_set(import_attention(in, opt), dir / "old.attn.safetensors");
+  const AttentionSet in_memory = import_attention(in, opt);
+  save_attention_set(in_memory, dir / "old.attn.safetensors");
   const AttentionSet streamed = import_attention_to_file(in, opt, dir / "new.attn.safetensors");
-  EXPECT_FALSE(streamed.runs.empty());
+  EXPECT_EQ(streamed.runs.size(), in_memory.runs.size());
+  if (!streamed.runs.empty() && !in_memory.runs.empty())
+    EXPECT_EQ(streamed.runs[0].blocks.size(), in_memory.runs[0].blocks.size());
   return {read_file(dir / "old.attn.safetensors"), read_file(dir / "new.attn.safetensors")};
 }
 

@@ -152,14 +152,7 @@ TEST(QueryKeyFile, ImportRefusesPartsThatDoNotFit) {
   const auto ref = synthetic_query_keys(2, 2, 16, 4);
   ImportOptions opt;
   opt.index_tokens = true;
-  auto error = [&](const std::string& path) {
-    try {
-      import_attention(path, opt);
-    } catch (const std::exception& e) {
-      return std::string(e.what());
-    }
-    return std::string("imported");
-  };
+  auto error = [&](const std::string& path) { return attnscope::testing::error_of([&] { import_attention(path, opt); }); };
   EXPECT_NE(error(write_dump(dir, *ref, false, /*with_k=*/false)).find("has queries but no 'decoder-self.2.k'"), std::string::npos);
   EXPECT_NE(error(write_dump(dir, *ref, false, true, /*k_width=*/6)).find("keys are 6 wide but queries 4"), std::string::npos);
   auto bad = *ref;
