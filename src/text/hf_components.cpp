@@ -26,8 +26,6 @@ std::string type_of(const json& obj, const std::string& file, const char* kind) 
   return obj["type"].get<std::string>();
 }
 
-namespace {
-
 void replace_all(std::string& s, const std::string& from, const std::string& to) {
   if (from.empty()) return;
   std::string out;
@@ -40,6 +38,9 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
   out.append(s, start, std::string::npos);
   s = std::move(out);
 }
+
+namespace {
+
 
 // A regex that matches exactly one literal string: no metacharacters, or only escaped ones.
 bool regex_literal(const std::string& re, std::string& literal) {

@@ -86,6 +86,9 @@ class Decoder {
 };
 std::unique_ptr<Decoder> make_decoder(const json& obj, const std::string& file);
 
+// Every occurrence of `from` (non-empty; empty changes nothing) replaced by `to`, left to right.
+void replace_all(std::string& s, const std::string& from, const std::string& to);
+
 // A Replace pattern ({"String": s} or {"Regex": r}) as a function rewriting a string; the regexes
 // accepted are those equivalent to a literal, and " {2,}" (runs of two or more spaces).
 std::function<void(std::string&)> make_replace(const json& obj, const std::string& file, const std::string& where);

@@ -91,7 +91,11 @@ class Unigram : public Model {
     }
     for (size_t i = path.size(); i-- > 0;) {
       const auto& [piece, id] = path[i];
-      // The fused string is looked up again (tokenizers' token_to_ids), so it may be a piece.
+      if (id != unk_id) {  // a piece the search found: its id is the lookup's
+        out.push_back(id);
+        continue;
+      }
+      // A fused run of unknowns is looked up again (tokenizers' token_to_ids): it may be a piece.
       const auto it = lookup.find(piece);
       if (it != lookup.end()) {
         out.push_back(it->second);

@@ -122,7 +122,7 @@ class ByteLevel : public PreTokenizer {
     std::vector<Word> out;
     for (Word& w : words) {
       if (add_prefix_space_ && (w.text.empty() || w.text[0] != ' ')) w.text.insert(0, " ");
-      if (use_regex_) split_word(w, known_pattern(kGpt2Pattern)(w.text), Behavior::kIsolated, false, out);
+      if (use_regex_) split_word(w, gpt2_(w.text), Behavior::kIsolated, false, out);
       else out.push_back(std::move(w));
     }
     const auto& symbols = byte_level_symbols();
@@ -136,6 +136,7 @@ class ByteLevel : public PreTokenizer {
   bool byte_level() const override { return true; }
 
  private:
+  const PatternMatcher gpt2_ = known_pattern(kGpt2Pattern);  // looked up once, not per word
   bool add_prefix_space_, use_regex_;
 };
 

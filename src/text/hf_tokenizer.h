@@ -41,7 +41,6 @@ class HfTokenizer : public Tokenizer {
   std::string describe() const override;
 
   // The ids add_special puts before and after the text.
-  const hf::Template& special_template() const { return template_; }
 
  private:
   std::string path_, note_, kind_, subword_style_ = "none";
