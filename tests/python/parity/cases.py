@@ -175,14 +175,50 @@ def shared(*parts):
     return path if os.path.exists(path) else None
 
 
-def run_gpt2():
+def saved_with_shared_tokenizer(name, tokenizer_cls, tokenizer_dir, make_model, seed):
+    """A folder holding a shared tokenizer and a seeded model made by make_model(tokenizer), both
+    saved with save_pretrained; returns (folder, tokenizer)."""
+    folder = tempfile.mkdtemp(prefix=f"parity-{name}-")
+    tok = tokenizer_cls.from_pretrained(shared(tokenizer_dir))
+    tok.save_pretrained(folder)
+    seeded(make_model(tok), seed=seed).save_pretrained(folder)
+    return folder, tok
+
+
+def build_gpt2():
     from transformers import GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
 
-    folder = tempfile.mkdtemp(prefix="parity-gpt2-")
-    tok = GPT2TokenizerFast.from_pretrained(shared("gpt2"))
-    tok.save_pretrained(folder)
-    cfg = GPT2Config(vocab_size=len(tok), n_embd=32, n_layer=2, n_head=4, n_positions=64, attn_implementation="eager")
-    seeded(GPT2LMHeadModel(cfg), seed=2).save_pretrained(folder)
+    return saved_with_shared_tokenizer("gpt2", GPT2TokenizerFast, "gpt2", lambda tok: GPT2LMHeadModel(GPT2Config(
+        vocab_size=len(tok), n_embd=32, n_layer=2, n_head=4, n_positions=64, attn_implementation="eager")), seed=2)
+
+
+def build_bert():
+    from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
+
+    return saved_with_shared_tokenizer("bert", BertTokenizerFast, "bert-base-uncased", lambda tok: BertForMaskedLM(BertConfig(
+        vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+        max_position_embeddings=64, attn_implementation="eager")), seed=3)
+
+
+def marian_config(tok):
+    from transformers import MarianConfig
+
+    return MarianConfig(vocab_size=len(tok), d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
+                        decoder_attention_heads=4, encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=64,
+                        pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
+                        decoder_start_token_id=tok.pad_token_id, forced_eos_token_id=tok.eos_token_id,
+                        attn_implementation="eager")
+
+
+def build_marian():
+    from transformers import MarianMTModel, MarianTokenizer
+
+    return saved_with_shared_tokenizer("marian", MarianTokenizer, "opus-mt-en-mg",
+                                       lambda tok: MarianMTModel(marian_config(tok)), seed=4)
+
+
+def run_gpt2():
+    folder, tok = build_gpt2()
     ref, ours = hf_model(AutoModelForCausalLM, folder), attnscope.load(folder)
     hf_ids = tok(PROMPT)["input_ids"]
     row = {"case": "gpt2", "ids_equal": ours.run(PROMPT, max_new_tokens=0).ids == hf_ids, "tokens": len(hf_ids)}
@@ -196,19 +232,11 @@ def run_gpt2():
     row["logits"] = max_diff(ours.logits(hf_ids), out.logits[0].numpy())
     row["greedy_equal"] = ours.run(input_ids=hf_ids, max_new_tokens=NEW_TOKENS).ids[len(hf_ids):] == gen
     row["layout"] = "tokenizer.json, vocab.json + merges.txt"
-    row["folder"] = folder
     return row
 
 
 def run_bert():
-    from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
-
-    folder = tempfile.mkdtemp(prefix="parity-bert-")
-    tok = BertTokenizerFast.from_pretrained(shared("bert-base-uncased"))
-    tok.save_pretrained(folder)
-    cfg = BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
-                     intermediate_size=64, max_position_embeddings=64, attn_implementation="eager")
-    seeded(BertForMaskedLM(cfg), seed=3).save_pretrained(folder)
+    folder, tok = build_bert()
     ref, ours = hf_model(AutoModelForMaskedLM, folder), attnscope.load(folder)
     hf_ids = tok(MASKED)["input_ids"]
     r = ours.run(MASKED)
@@ -222,22 +250,11 @@ def run_bert():
     hf_best = [int(out.logits[0, p].argmax()) for p, i in enumerate(hf_ids) if i == tok.mask_token_id]
     row["greedy_equal"] = [p["ids"][0] for p in r.predictions] == hf_best
     row["layout"] = "tokenizer.json + vocab.txt"
-    row["folder"] = folder
     return row
 
 
 def run_marian():
-    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
-
-    folder = tempfile.mkdtemp(prefix="parity-marian-")
-    tok = MarianTokenizer.from_pretrained(shared("opus-mt-en-mg"))
-    tok.save_pretrained(folder)
-    cfg = MarianConfig(vocab_size=len(tok), d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
-                       decoder_attention_heads=4, encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=64,
-                       pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
-                       decoder_start_token_id=tok.pad_token_id, forced_eos_token_id=tok.eos_token_id,
-                       attn_implementation="eager")
-    seeded(MarianMTModel(cfg), seed=4).save_pretrained(folder)
+    folder, tok = build_marian()
     ref, ours = hf_model(AutoModelForSeq2SeqLM, folder), attnscope.load(folder)
     src = tok(SOURCE_TEXT)["input_ids"]
     row = {"case": "marian (encoder, decoder, cross)", "ids_equal": ours.tokenize(SOURCE_TEXT) ==
@@ -249,7 +266,7 @@ def run_marian():
     r = ours.run(input_ids=src, max_new_tokens=NEW_TOKENS)
     row["greedy_equal"] = r.ids[len(src):] == gen
     target = r.ids[len(src):]
-    decoder_inputs = [cfg.decoder_start_token_id] + target[:-1]
+    decoder_inputs = [tok.pad_token_id] + target[:-1]  # decoder_start_token_id
     with torch.no_grad():
         out = ref(input_ids=torch.tensor([src]), decoder_input_ids=torch.tensor([decoder_inputs]), output_attentions=True)
     row["attention"] = max(attention_diff(r.attention, "encoder-self", out.encoder_attentions),
@@ -257,7 +274,6 @@ def run_marian():
                            attention_diff(r.attention, "cross", out.cross_attentions))
     row["logits"] = max_diff(ours.logits(src, decoder_inputs), out.logits[0].numpy())
     row["layout"] = "source.spm + target.spm + vocab.json"
-    row["folder"] = folder
     return row
 
 

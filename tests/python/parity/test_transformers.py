@@ -77,9 +77,10 @@ def test_run_and_serve_take_every_saved_layout(tmp_path):
         assert d["input_tokens"][0] == "<s>" and len(d["output_ids"]) <= 3, d
     # BERT, GPT-2 and Marian folders as saved, with the shared tokenizers (when ../shared is there).
     inputs = {}
-    for name, run in cases.all_cases():
-        if name in ("bert", "gpt2", "marian"):
-            folder = run()["folder"]
+    builders = {"bert": cases.build_bert, "gpt2": cases.build_gpt2, "marian": cases.build_marian}
+    for name, _ in cases.all_cases():
+        if name in builders:
+            folder, _tok = builders[name]()
             text = cases.MASKED if name == "bert" else cases.SOURCE_TEXT if name == "marian" else cases.PROMPT
             out = subprocess.run([binary, "run", "--model", folder, "--max-new-tokens", "3", "--json", text],
                                  capture_output=True, text=True, timeout=120)
