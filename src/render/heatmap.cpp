@@ -53,6 +53,19 @@ void draw_cells(cairo_t* cr, const Matrix& m, const ColorScale& scale, const Rec
   cairo_surface_destroy(img);
 }
 
+std::vector<size_t> span_edges(const std::vector<Span>& spans) {
+  std::vector<size_t> edges;
+  for (const Span& s : spans) edges.insert(edges.end(), {s.first, s.last});
+  return edges;
+}
+
+std::vector<std::string> label_notes(const HeatmapLayout& layout) {
+  std::vector<std::string> notes;
+  for (const std::string& s : {thinning_note(layout.x, "column"), thinning_note(layout.y, "row")})
+    if (!s.empty()) notes.push_back(s);
+  return notes;
+}
+
 double cell_size(size_t rows, size_t cols, double target, double max_cell) {
   const double n = static_cast<double>(std::max<size_t>({rows, cols, 1}));
   return std::min(max_cell, target / n);
@@ -62,8 +75,8 @@ HeatmapLayout layout_heatmap(cairo_t* cr, const HeatmapSpec& spec, double cells_
   HeatmapLayout l;
   const double col_slot = spec.col_labels.empty() ? 0 : cells_w / static_cast<double>(spec.col_labels.size());
   const double row_slot = spec.row_labels.empty() ? 0 : cells_h / static_cast<double>(spec.row_labels.size());
-  l.x = layout_x_labels(cr, spec.col_labels, col_slot);
-  l.y = layout_y_labels(cr, spec.row_labels, row_slot);
+  l.x = layout_x_labels(cr, spec.col_labels, col_slot, span_edges(spec.col_spans));
+  l.y = layout_y_labels(cr, spec.row_labels, row_slot, span_edges(spec.row_spans));
   l.row_spans_depth = spans_depth(cr, spec.row_spans, true);
   l.col_spans_depth = spans_depth(cr, spec.col_spans, false);
   set_font(cr, kLabelFont);

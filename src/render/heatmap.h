@@ -54,6 +54,12 @@ HeatmapLayout layout_heatmap(cairo_t* cr, const HeatmapSpec& spec, double cells_
 void draw_heatmap(cairo_t* cr, const HeatmapSpec& spec, const HeatmapLayout& layout, double x, double y,
                   const Theme& theme);
 
+// The first and last token of every span: labels an axis never thins away.
+std::vector<size_t> span_edges(const std::vector<Span>& spans);
+// What the figure must state about the layout's labels: one line per thinned axis
+// ("column labels: every 4th of 120 tokens shown ..."); empty when every token is labelled.
+std::vector<std::string> label_notes(const HeatmapLayout& layout);
+
 // Side of a square cell so the larger axis spans about `target` units, within [min_cell, max_cell].
 double cell_size(size_t rows, size_t cols, double target, double max_cell);
 

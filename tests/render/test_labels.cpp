@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "render/canvas.h"
+#include "render/heatmap.h"
 #include "render/labels.h"
 #include "render/spans.h"
 
@@ -29,7 +32,81 @@ TEST(Labels, ColumnsTurnVerticalWhenTheyCollideAndThinOutWhenLong) {
   EXPECT_TRUE(thin.vertical);
   EXPECT_GT(thin.stride, 50u);
   EXPECT_LE(4096 / thin.stride, 60u);  // a legible number of labels
-  EXPECT_EQ(layout_y_labels(m.cr, {" "}, 20).text[0], "\u2423");  // whitespace tokens stay visible
+  EXPECT_EQ(layout_y_labels(m.cr, {" "}, 20).text[0], kWhitespaceGlyph);  // whitespace tokens stay visible
+}
+
+TEST(Labels, WhitespaceTokensShowAMiddleDotPerCharacter) {
+  EXPECT_EQ(display_token(" "), "\u00b7");
+  EXPECT_EQ(display_token("  "), "\u00b7\u00b7");
+  EXPECT_EQ(display_token("\t"), "\u00b7");
+  EXPECT_EQ(display_token("a b"), "a b");
+  EXPECT_EQ(display_token(""), "");
+}
+
+namespace {
+
+// A character-level model's axis: "30-07-2021" and friends, one token per character, then </s>.
+std::vector<std::string> characters(size_t n) {
+  const std::string text = "30-07-2021 july 30th, 2021 the date a";
+  std::vector<std::string> t;
+  for (size_t i = 0; i + 1 < n; ++i) t.push_back(std::string(1, text[i % text.size()]));
+  t.push_back("</s>");
+  return t;
+}
+
+}  // namespace
+
+TEST(Labels, CharacterAxesCarryEveryLabelAtTheDefaultSize) {
+  MeasureContext m;
+  // The heatmap view's cells (560 units over the longer axis, at most 36) and the 13 px cells of
+  // a date model's figure: every one-character token is labelled on both axes.
+  for (size_t n = 20; n <= 40; ++n) {
+    const std::vector<std::string> t = characters(n);
+    for (double slot : {cell_size(n, n, 560, 36), 13.0}) {
+      const AxisLabels x = layout_x_labels(m.cr, t, slot), y = layout_y_labels(m.cr, t, slot);
+      EXPECT_EQ(x.stride, 1u) << n << " tokens, slot " << slot;
+      EXPECT_EQ(y.stride, 1u) << n << " tokens, slot " << slot;
+      EXPECT_EQ(x.shown.size(), n);
+      EXPECT_EQ(y.shown.size(), n);
+      EXPECT_GE(x.font, kMinLabelFont);
+      EXPECT_GE(y.font, kMinLabelFont);
+      EXPECT_EQ(thinning_note(x, "column"), "");
+    }
+  }
+  // One character in a 13 px cell reads horizontally, at a readable size.
+  const AxisLabels one = layout_x_labels(m.cr, {"3", "0", "-", "0", "7"}, 13);
+  EXPECT_FALSE(one.vertical);
+  EXPECT_GE(one.font, 9.0);
+  // Rows of 13 px keep the font above the minimum too (the old rule dropped every other one).
+  EXPECT_GE(layout_y_labels(m.cr, characters(30), 13).font, 9.0);
+}
+
+TEST(Labels, ThinnedAxesKeepFirstLastSpecialAndSpanTokens) {
+  MeasureContext m;
+  std::vector<std::string> t;
+  for (int i = 0; i < 300; ++i) t.push_back("w" + std::to_string(i));
+  t[0] = "[CLS]";
+  t[77] = "[MASK]";
+  t[150] = "[SEP]";
+  t[299] = "</s>";
+  const std::vector<size_t> spans = {201, 233};
+  for (bool columns : {true, false}) {
+    const AxisLabels l = columns ? layout_x_labels(m.cr, t, 2.5, spans) : layout_y_labels(m.cr, t, 2.5, spans);
+    ASSERT_GT(l.stride, 1u);
+    const auto has = [&](size_t i) { return std::find(l.shown.begin(), l.shown.end(), i) != l.shown.end(); };
+    for (size_t i : {0, 77, 150, 201, 233, 299}) EXPECT_TRUE(has(i)) << "token " << i << " dropped";
+    for (size_t i = 1; i < l.shown.size(); ++i)
+      EXPECT_GE(l.shown[i] - l.shown[i - 1], l.stride) << "labels " << l.shown[i - 1] << " and " << l.shown[i] << " overlap";
+    EXPECT_GT(l.shown.size(), 300 / l.stride / 2);  // still a regular scale between the kept ones
+    const std::string note = thinning_note(l, "row");
+    EXPECT_NE(note.find("every " + std::to_string(l.stride)), std::string::npos) << note;
+    EXPECT_NE(note.find("of 300 tokens"), std::string::npos) << note;
+  }
+  // Without special tokens, the first and last are still kept.
+  std::vector<std::string> plain(100, "x");
+  const std::vector<size_t> shown = thin_labels(plain, 7, {});
+  EXPECT_EQ(shown.front(), 0u);
+  EXPECT_EQ(shown.back(), 99u);
 }
 
 TEST(Spans, ParseTheSeedSyntaxAndAxisPrefixes) {
