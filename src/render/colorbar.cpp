@@ -1,5 +1,6 @@
 #include "render/colorbar.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -37,12 +38,61 @@ std::string tick_text(double v, double step) {
   return buf;
 }
 
-double colorbar_width(cairo_t* cr, const ColorScale& scale, const std::string& title) {
+std::string end_text(double v, double range) {
+  const double a = std::fabs(v);
+  if (a == 0 || (range > 0 && a < range * 1e-4)) return "0";
+  char buf[48];
+  if (a < 1e-4 || a >= 1e6) {
+    std::snprintf(buf, sizeof buf, "%.3g", v);
+    return buf;
+  }
+  const int decimals = std::clamp(2 - static_cast<int>(std::floor(std::log10(a))), 0, 8);
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  std::string s = buf;
+  if (s.find('.') != std::string::npos) {
+    s.erase(s.find_last_not_of('0') + 1);
+    if (s.back() == '.') s.pop_back();
+  }
+  return s == "-0" ? "0" : s;
+}
+
+std::vector<ColorbarTick> colorbar_ticks(double lo, double hi, double end_gap, double tick_gap) {
+  const double range = hi - lo;
+  if (!(range > 0)) return {{lo, end_text(lo, 0), true}};
+  // Round values strictly between the ends, far enough from them; the first step (in order of
+  // preference) that leaves at least two wins, else the one that leaves the most.
+  std::vector<ColorbarTick> best;
+  for (int target : {5, 4, 6, 3, 7, 8, 10, 12, 2}) {
+    const double step = tick_step(lo, hi, target);
+    if (step < tick_gap * range) continue;
+    std::vector<ColorbarTick> inner;
+    for (double v : nice_ticks(lo, hi, target))
+      if (v - lo >= end_gap * range && hi - v >= end_gap * range) inner.push_back({v, tick_text(v, step), false});
+    if (inner.size() > best.size()) best = std::move(inner);
+    if (best.size() >= 2) break;
+  }
+  std::vector<ColorbarTick> ticks{{lo, end_text(lo, range), true}};
+  ticks.insert(ticks.end(), best.begin(), best.end());
+  ticks.push_back({hi, end_text(hi, range), true});
+  return ticks;
+}
+
+namespace {
+
+// Vertical bars: a label's height (plus 2) as a share of the bar's height.
+double vertical_gap(cairo_t* cr, double bar_h) {
   set_font(cr, kTickFont);
-  const std::vector<double> ticks = nice_ticks(scale.vmin, scale.vmax);
-  const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : 1.0;
+  return bar_h > 0 ? (font_height(cr) + 2) / bar_h : kDefaultTickGap;
+}
+
+}  // namespace
+
+double colorbar_width(cairo_t* cr, const ColorScale& scale, const std::string& title) {
+  // The bar's height is not known here: the widest label over the gaps of bars from short to tall.
+  set_font(cr, kTickFont);
   double w = 0;
-  for (double t : ticks) w = std::max(w, text_width(cr, tick_text(t, step)));
+  for (double gap : {0.05, kDefaultTickGap, 0.2, 0.3})
+    for (const ColorbarTick& t : colorbar_ticks(scale.vmin, scale.vmax, gap, gap)) w = std::max(w, text_width(cr, t.text));
   double total = kColorbarWidth + 4 + 3 + w;
   if (!title.empty()) {
     set_font(cr, kLabelFont);
@@ -59,26 +109,26 @@ void draw_colorbar(cairo_t* cr, const ColorScale& scale, const std::string& titl
   draw_cells(cr, grad, scale, bar);
   stroke_rect(cr, bar, theme.frame, 0.8);
 
+  const double gap = vertical_gap(cr, bar.h);
+  const std::vector<ColorbarTick> ticks = colorbar_ticks(scale.vmin, scale.vmax, gap, gap);
   set_font(cr, kTickFont);
   set_color(cr, theme.text);
   cairo_set_line_width(cr, 0.8);
-  const std::vector<double> ticks = nice_ticks(scale.vmin, scale.vmax);
-  const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : 1.0;
-  double widest = 0;
-  for (double t : ticks) {
-    const double y = scale.vmax > scale.vmin ? bar.bottom() - (t - scale.vmin) / (scale.vmax - scale.vmin) * bar.h
+  for (const ColorbarTick& t : ticks) {
+    const double y = scale.vmax > scale.vmin ? bar.bottom() - (t.value - scale.vmin) / (scale.vmax - scale.vmin) * bar.h
                                              : bar.y + bar.h / 2;
     cairo_move_to(cr, bar.right(), y);
     cairo_line_to(cr, bar.right() + 4, y);
     cairo_stroke(cr);
-    const std::string s = tick_text(t, step);
-    widest = std::max(widest, text_width(cr, s));
-    draw_text(cr, s, bar.right() + 7, y, HAlign::Left, VAlign::Middle);
+    draw_text(cr, t.text, bar.right() + 7, y, HAlign::Left, VAlign::Middle);
   }
   if (!title.empty()) {
+    // Right of the widest label any bar of this range could have (colorbar_width's reservation).
+    const double reserved = colorbar_width(cr, scale, title);
     set_font(cr, kLabelFont);
+    const double x = bar.x + reserved - font_height(cr);
     set_color(cr, theme.text);
-    draw_text(cr, title, bar.right() + 7 + widest + 8, bar.y + bar.h / 2, HAlign::Center, VAlign::Top, 90);
+    draw_text(cr, title, x, bar.y + bar.h / 2, HAlign::Center, VAlign::Top, 90);
   }
 }
 
@@ -94,17 +144,25 @@ void draw_colorbar_h(cairo_t* cr, const ColorScale& scale, const std::string& ti
     set_color(cr, theme.muted);
     draw_text(cr, title, bar.x, bar.y - 4, HAlign::Left, VAlign::Bottom);
   }
+  // Ends aligned inward (left end's label starts at the bar's left edge, the right one ends at
+  // its right edge); round ticks centred, clear of the end labels and of each other.
   set_font(cr, kTickFont);
   set_color(cr, theme.text);
   cairo_set_line_width(cr, 0.8);
-  const std::vector<double> ticks = nice_ticks(scale.vmin, scale.vmax, 4);
-  const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : 1.0;
-  for (double t : ticks) {
-    const double x = bar.x + (t - scale.vmin) / (scale.vmax - scale.vmin) * bar.w;
+  const double range = scale.vmax - scale.vmin;
+  double label_w = std::max(text_width(cr, end_text(scale.vmin, range)), text_width(cr, end_text(scale.vmax, range)));
+  label_w = std::max(label_w, text_width(cr, "0.00"));
+  const double end_gap = bar.w > 0 ? (1.5 * label_w + 6) / bar.w : kDefaultTickGap;
+  const double tick_gap = bar.w > 0 ? (label_w + 6) / bar.w : kDefaultTickGap;
+  const std::vector<ColorbarTick> ticks = colorbar_ticks(scale.vmin, scale.vmax, end_gap, tick_gap);
+  for (size_t i = 0; i < ticks.size(); ++i) {
+    const ColorbarTick& t = ticks[i];
+    const double x = range > 0 ? bar.x + (t.value - scale.vmin) / range * bar.w : bar.x + bar.w / 2;
     cairo_move_to(cr, x, bar.bottom());
     cairo_line_to(cr, x, bar.bottom() + 3);
     cairo_stroke(cr);
-    draw_text(cr, tick_text(t, step), x, bar.bottom() + 4, HAlign::Center, VAlign::Top);
+    const HAlign align = !t.end || ticks.size() == 1 ? HAlign::Center : i == 0 ? HAlign::Left : HAlign::Right;
+    draw_text(cr, t.text, x, bar.bottom() + 4, align, VAlign::Top);
   }
 }
 

@@ -65,3 +65,58 @@ TEST(Colorbar, TicksAreRoundAndInsideTheRange) {
   EXPECT_EQ(z.size(), 4u);  // 0, 0.1, 0.2, 0.3
   EXPECT_EQ(tick_text(z[1], z[1] - z[0]), "0.1");
 }
+
+namespace {
+
+// The ticks of a bar over [lo, hi] as "text@value" lines, for failure messages.
+std::string describe(const std::vector<ColorbarTick>& ticks) {
+  std::string s;
+  for (const ColorbarTick& t : ticks) s += (s.empty() ? "" : ", ") + t.text + (t.end ? " (end)" : "");
+  return s;
+}
+
+}  // namespace
+
+TEST(Colorbar, AtLeastFourTicksWithBothEndsLabelledWithTheirValues) {
+  const struct {
+    double lo, hi;
+    const char *lo_text, *hi_text;
+  } cases[] = {{0.2, 0.8, "0.2", "0.8"},       {0.0, 0.3, "0", "0.3"},           {1, 2, "1", "2"},
+               {0, 1, "0", "1"},               {0.0013, 0.0021, "0.0013", "0.0021"}, {0.2f, 0.8f, "0.2", "0.8"},
+               {0.0123, 0.8734, "0.0123", "0.873"}, {-0.4, 0.4, "-0.4", "0.4"},    {0, 1234.6, "0", "1235"}};
+  for (const auto& c : cases) {
+    for (double gap : {kDefaultTickGap, 0.2}) {  // a tall bar, and a short one (label height / bar height)
+      const std::vector<ColorbarTick> t = colorbar_ticks(c.lo, c.hi, gap, gap);
+      const std::string what = std::to_string(c.lo) + "-" + std::to_string(c.hi) + ": " + describe(t);
+      ASSERT_GE(t.size(), 4u) << what;
+      EXPECT_TRUE(t.front().end && t.back().end) << what;
+      EXPECT_EQ(t.front().value, c.lo) << what;
+      EXPECT_EQ(t.back().value, c.hi) << what;
+      EXPECT_EQ(t.front().text, c.lo_text) << what;
+      EXPECT_EQ(t.back().text, c.hi_text) << what;
+      for (size_t i = 1; i + 1 < t.size(); ++i) {
+        EXPECT_FALSE(t[i].end) << what;
+        EXPECT_GT(t[i].value, t[i - 1].value) << what;
+        // Clear of the ends' labels and of each other.
+        EXPECT_GE(t[i].value - c.lo, gap * (c.hi - c.lo) - 1e-12) << what;
+        EXPECT_GE(c.hi - t[i].value, gap * (c.hi - c.lo) - 1e-12) << what;
+        if (i > 1) EXPECT_GE(t[i].value - t[i - 1].value, gap * (c.hi - c.lo) - 1e-12) << what;
+      }
+    }
+  }
+  // A horizontal legend 170 wide: the ends take more room (labels are side by side).
+  const std::vector<ColorbarTick> h = colorbar_ticks(0, 1, 0.28, 0.2);
+  EXPECT_GE(h.size(), 4u) << describe(h);
+  // An empty range still names its value.
+  const std::vector<ColorbarTick> one = colorbar_ticks(0.5, 0.5);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].text, "0.5");
+}
+
+TEST(Colorbar, EndTextKeepsThreeSignificantDigitsAndReadsNoiseAsZero) {
+  EXPECT_EQ(end_text(0.30000001192092896, 0.3), "0.3");
+  EXPECT_EQ(end_text(0.0021, 0.0008), "0.0021");
+  EXPECT_EQ(end_text(4e-28, 0.3), "0");
+  EXPECT_EQ(end_text(-0.25, 0.5), "-0.25");
+  EXPECT_EQ(end_text(12.0, 10), "12");
+}
