@@ -18,7 +18,7 @@ constexpr double kMaxCaptionWidth = 760;
 // Labels of the difference panel: shared tokens as they are, differing ones as "a / b".
 std::vector<std::string> joined_labels(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   std::vector<std::string> out;
-  for (size_t i = 0; i < a.size(); ++i) out.push_back(a[i] == b[i] ? a[i] : a[i] + " / " + b[i]);
+  for (size_t i = 0; i < a.size(); ++i) out.push_back(a[i] == b[i] ? a[i] : display_token(a[i]) + " / " + display_token(b[i]));
   return out;
 }
 }  // namespace
@@ -83,6 +83,7 @@ Size view_compare(cairo_t* cr, const ViewContext& ctx) {
     const HeatmapSpec spec{&shown, s, p.rows, p.cols, p.row_spans, p.col_spans, ctx.opt.values,
                            axis_title(kind, true), axis_title(kind, false)};
     const HeatmapLayout l = layout_heatmap(cr, spec, cw, ch);
+    for (const std::string& line : label_notes(l)) notes.add(line);
     if (ctx.opt.values && !l.values_fit) notes.add("values not printed: cells too small");
     set_font(cr, kSubtitleFont, true);
     set_color(cr, ctx.theme.text);

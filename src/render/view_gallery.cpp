@@ -62,6 +62,7 @@ Size view_gallery(cairo_t* cr, const ViewContext& ctx) {
     const double cw = axis_extent(p.cols.size(), cell), ch = axis_extent(p.rows.size(), cell);
     specs.push_back({&shown[r], scale, p.rows, p.cols, p.row_spans, p.col_spans, ctx.opt.values, "", ""});
     layouts.push_back(layout_heatmap(cr, specs.back(), cw, ch));
+    for (const std::string& s : label_notes(layouts.back())) notes.add(s);
     if (ctx.opt.values && !layouts.back().values_fit) notes.add("values not printed: cells too small");
   }
   // Captions, then fixed column positions so panels line up down the grid.

@@ -110,6 +110,7 @@ Size view_grid(cairo_t* cr, const ViewContext& ctx) {
   const Matrix shown = pooled_head(ctx, run, detail_block, detail_head, cw, ch, notes, dlo, dhi);
   const HeatmapSpec spec{&shown, scale, p.rows, p.cols, p.row_spans, p.col_spans, ctx.opt.values, "", ""};
   const HeatmapLayout l = layout_heatmap(cr, spec, cw, ch);
+  for (const std::string& s : label_notes(l)) notes.add(s);  // thinned labels are stated
   if (ctx.opt.values && !l.values_fit) notes.add("values not printed: cells too small");
   const double dx = grid_right + kSectionGap;
   set_font(cr, kSubtitleFont, true);

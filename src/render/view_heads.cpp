@@ -45,6 +45,7 @@ Size view_heads(cairo_t* cr, const ViewContext& ctx) {
   HeatmapSpec with_rows{nullptr,        scale, axes.rows, axes.cols, axes.row_spans, axes.col_spans,
                         ctx.opt.values, axis_title(kind, true), axis_title(kind, false)};
   const HeatmapLayout first_layout = layout_heatmap(cr, with_rows, cw, ch);
+  for (const std::string& s : label_notes(first_layout)) notes.add(s);  // thinned labels are stated
   const size_t per_row = std::max<size_t>(
       1, std::min<size_t>(block.heads, static_cast<size_t>((kRowWidth - first_layout.size.w) / (cw + kPanelGap)) + 1));
   for (size_t h = 0; h < shown.size(); ++h) {

@@ -38,6 +38,7 @@ Size view_heatmap(cairo_t* cr, const ViewContext& ctx) {
   const HeatmapSpec spec{&shown,      scale,       p.rows, p.cols, p.row_spans, p.col_spans, ctx.opt.values,
                          axis_title(kind, true), axis_title(kind, false)};
   const HeatmapLayout l = layout_heatmap(cr, spec, cw, ch);
+  for (const std::string& s : label_notes(l)) notes.add(s);  // thinned labels are stated
   if (ctx.opt.values && !l.values_fit) notes.add("values not printed: cells too small");
   draw_heatmap(cr, spec, l, kMargin, y, ctx.theme);
 

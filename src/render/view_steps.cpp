@@ -149,7 +149,7 @@ Size view_steps(cairo_t* cr, const ViewContext& ctx) {
   double label_w = text_width(cr, "step · query");
   std::vector<std::string> row_labels;
   for (size_t s : steps) {
-    row_labels.push_back(std::to_string(s) + "  " + fit_text(cr, qt[s], 140));
+    row_labels.push_back(std::to_string(s) + "  " + fit_text(cr, display_token(qt[s]), 140));
     label_w = std::max(label_w, text_width(cr, row_labels.back()));
   }
   // A column whose extra is missing shrinks to its header, which then reads "not recorded".
@@ -214,6 +214,7 @@ Size view_steps(cairo_t* cr, const ViewContext& ctx) {
   const std::vector<std::string>& kt = run.key_tokens(kind);
   const double slot = key_w / static_cast<double>(nk);
   const AxisLabels keys = layout_x_labels(cr, kt, slot);
+  if (const std::string s = thinning_note(keys, "key"); !s.empty()) notes.add(s);
   if (has_scores) draw_x_labels(cr, keys, x_scores, slot, rows_bottom + 2, ctx.theme.text);
   draw_x_labels(cr, keys, x_weights, slot, rows_bottom + 2, ctx.theme.text);
   set_font(cr, kLabelFont);

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include "fixtures.h"
 #include "render/canvas.h"
 #include "render/heatmap.h"
 #include "render/labels.h"
+#include "render/render.h"
 #include "render/spans.h"
 
 using namespace attnscope;
@@ -142,4 +144,32 @@ TEST(Spans, AxisRangeIsCheckedAndMappedToWords) {
   EXPECT_EQ(words[0].last, 1u);
   EXPECT_EQ(words[1].first, 2u);
   EXPECT_EQ(words[1].last, 2u);
+}
+
+// Through the views: a thinned axis is stated in the figure's notes; a character model's axes
+// at the default size are not thinned, so nothing is stated.
+TEST(LabelNotes, ThinnedAxesAreStatedOnTheFigure) {
+  const auto thinning = [](const std::vector<std::string>& notes) {
+    std::vector<std::string> out;
+    for (const std::string& n : notes)
+      if (n.find("labels: every") != std::string::npos) out.push_back(n);
+    return out;
+  };
+  RenderOptions heatmap;
+  const auto long_notes = thinning(figure_notes(fixtures::long_set(300), heatmap, "f.png"));
+  ASSERT_EQ(long_notes.size(), 2u);
+  EXPECT_EQ(long_notes[0].rfind("column labels: every ", 0), 0u) << long_notes[0];
+  EXPECT_EQ(long_notes[1].rfind("row labels: every ", 0), 0u) << long_notes[1];
+  EXPECT_NE(long_notes[0].find("of 300 tokens"), std::string::npos) << long_notes[0];
+
+  AttentionSet chars = fixtures::dates_set();
+  for (AttentionRun& run : chars.runs) {  // 40 characters in, 40 out: 14-unit cells
+    run.source_tokens.resize(40, "0");
+    run.target_tokens.resize(40, "-");
+    run.blocks = {fixtures::make_block(AttentionKind::Cross, 0, 1, 40, 40)};
+  }
+  EXPECT_TRUE(thinning(figure_notes(chars, heatmap, "f.png")).empty());
+  RenderOptions gallery;
+  gallery.view = "gallery";
+  EXPECT_TRUE(thinning(figure_notes(fixtures::dates_set(), gallery, "f.png")).empty());
 }
