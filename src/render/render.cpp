@@ -3,6 +3,7 @@
 #include "render/render.h"
 
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include "render/output.h"
@@ -27,6 +28,13 @@ const std::vector<ViewEntry>& view_table() {
       {{"gallery", "one small heatmap per run (many inputs) in a grid, each labelled with its input"}, view_gallery},
   };
   return table;
+}
+
+// --vmin/--vmax as given, up to float precision: "0.8", not "0.800000".
+std::string range_number(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", static_cast<double>(v));
+  return buf;
 }
 
 const ViewEntry& find_view(const std::string& name) {
@@ -60,7 +68,8 @@ void check_render_options(const RenderOptions& opt) {
   if (opt.vmin && !std::isfinite(*opt.vmin)) throw std::invalid_argument("vmin is not a finite number");
   if (opt.vmax && !std::isfinite(*opt.vmax)) throw std::invalid_argument("vmax is not a finite number");
   if (opt.vmin && opt.vmax && !(*opt.vmin < *opt.vmax))
-    throw std::invalid_argument("vmin " + std::to_string(*opt.vmin) + " must be below vmax " + std::to_string(*opt.vmax));
+    throw std::invalid_argument("vmin " + range_number(*opt.vmin) + " must be below vmax " + range_number(*opt.vmax) +
+                                " (the colour range would be empty)");
   if (opt.layer < -1) throw std::invalid_argument("layer " + std::to_string(opt.layer) + " out of range (-1 = last)");
   if (opt.run < 0) throw std::invalid_argument("run " + std::to_string(opt.run) + " out of range (runs count from 0)");
   parse_spans(opt.spans);

@@ -95,3 +95,21 @@ TEST(RenderErrors, AFailedRenameRemovesTheTemporaryFile) {
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++entries;
   EXPECT_EQ(entries, 2u) << "a temporary file was left behind";
 }
+
+// The colour range and spans: each bad value is named, with what it was checked against.
+TEST(RenderErrors, EmptyColourRangesAndSpansPastTheTokensNameTheirValues) {
+  const AttentionSet set = translation_set();  // cross: 13 query (target) x 11 key (source) tokens
+  expect_bad(set, with([](RenderOptions& o) { o.vmin = 0.8f, o.vmax = 0.2f; }), "vmin 0.8 must be below vmax 0.2");
+  expect_bad(set, with([](RenderOptions& o) { o.vmin = 0.3f, o.vmax = 0.3f; }), "vmin 0.3 must be below vmax 0.3");
+  expect_bad(set, with([](RenderOptions& o) { o.vmin = 0.0013f, o.vmax = 0.0012f; }), "vmin 0.0013");
+  EXPECT_THROW(check_render_options(with([](RenderOptions& o) { o.vmin = 1, o.vmax = 1; })), std::invalid_argument);
+  // Both axes by default: the keys (11 source tokens) are checked and named.
+  expect_bad(set, with([](RenderOptions& o) { o.spans = "0-3:<A>,8-11:<B>"; }), "span 8-11:<B> runs past the 11 key tokens");
+  expect_bad(set, with([](RenderOptions& o) { o.spans = "q:13:<EOS>"; }), "span 13-13:<EOS> runs past the 13 query tokens");
+  expect_bad(set, with([](RenderOptions& o) { o.view = "grid", o.spans = "k:11:<X>"; }), "11 key tokens (valid indices 0-10)");
+  RenderOptions fine;
+  fine.spans = "0-3:<A>,k:10:</s>,q:12:<EOS>";
+  fine.vmin = 0.2f;
+  fine.vmax = 0.8f;
+  EXPECT_NO_THROW(figure_notes(set, fine, "f.png"));
+}
