@@ -7,6 +7,10 @@ import { lut32 } from './colormap.js';
 
 const LABEL_MIN_CELL = 9;  // px: smaller cells get no token labels (they would overlap)
 
+// A whitespace-only token (character-level models) is shown as one middle dot per character, as
+// in the static figures (src/render/labels.h: display_token).
+export function displayToken(t) { return typeof t === 'string' && t.length > 0 && t.trim() === '' ? '\u00b7'.repeat(t.length) : t; }
+
 // float32 holds about seven significant digits, float16 about three: print what was sent.
 function fmt(v, approx) { return Number.isFinite(v) ? (v === 0 ? '0' : v.toPrecision(approx ? 4 : 6)) : String(v); }
 
@@ -48,7 +52,7 @@ export function heatmap(opts) {
   const labels = pool === 1 && cell >= LABEL_MIN_CELL;
   const ctxProbe = document.createElement('canvas').getContext('2d');
   ctxProbe.font = '11px "DejaVu Sans Mono", monospace';
-  const widest = (list) => Math.min(120, (list || []).reduce((m, t) => Math.max(m, ctxProbe.measureText(t).width), 0));
+  const widest = (list) => Math.min(120, (list || []).reduce((m, t) => Math.max(m, ctxProbe.measureText(displayToken(t)).width), 0));
   const left = labels ? widest(opts.rowLabels) + 8 : 4;
   const top = labels ? widest(opts.colLabels) + 8 : 4;
   const w = pc * cell, h = pr * cell;
@@ -93,11 +97,11 @@ export function heatmap(opts) {
     ctx.fillStyle = '#1d1d1f';
     ctx.font = '11px "DejaVu Sans Mono", monospace';
     ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
-    (opts.rowLabels || []).forEach((t, i) => ctx.fillText(t, left - 4, top + i * cell + cell / 2));
+    (opts.rowLabels || []).forEach((t, i) => ctx.fillText(displayToken(t), left - 4, top + i * cell + cell / 2));
     ctx.save();
     ctx.rotate(-Math.PI / 2);
     ctx.textAlign = 'left';
-    (opts.colLabels || []).forEach((t, i) => ctx.fillText(t, -(top - 4), left + i * cell + cell / 2));
+    (opts.colLabels || []).forEach((t, i) => ctx.fillText(displayToken(t), -(top - 4), left + i * cell + cell / 2));
     ctx.restore();
   }
   // Colour bar with its title and range.

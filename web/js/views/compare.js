@@ -1,6 +1,6 @@
 // Compare (seed 001): click source tokens to mask them, re-run, and see the original, the masked
 // run (one shared colour scale) and their difference (masked - original, diverging map).
-import { heatmap } from '../heatmap.js';
+import { displayToken, heatmap } from '../heatmap.js';
 import { axisTokens, blockName, el, findBlock, servedWhole } from './common.js';
 
 // The tokens a run's model read: the source, or a decoder's prompt (its first prompt_tokens).
@@ -20,7 +20,7 @@ export async function renderCompare(ctx) {
   const masked = new Set(isPair ? JSON.parse(set.runs[1].info.mask_positions || '[]') : []);
   inputTokens(run0).forEach((t, i) => {
     if (t === '</s>') return;
-    const chip = el('button', { className: 'chip' + (masked.has(i) ? ' masked' : ''), textContent: t === ' ' ? '\u2423' : t });
+    const chip = el('button', { className: 'chip' + (masked.has(i) ? ' masked' : ''), textContent: displayToken(t) });
     chip.dataset.pos = i;
     chip.addEventListener('click', () => { masked.has(i) ? masked.delete(i) : masked.add(i); chip.classList.toggle('masked'); });
     chips.append(chip);

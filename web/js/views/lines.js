@@ -1,6 +1,7 @@
 // Lines view (seed 000; "lines" in attnscope render): query tokens on the left, key tokens on the right, one line per
 // (query, key) whose opacity is the weight, one colour per head; heads toggled, hover a token to
 // see only its lines.
+import { displayToken } from '../heatmap.js';
 import { axisTokens, blockName, el, findBlock, HEAD_COLORS, isLong } from './common.js';
 
 const MAX_TOKENS = 256;  // beyond this the lines are an unreadable smear; use the overview
@@ -74,8 +75,8 @@ export async function renderLines(ctx) {
       }
     }
     g.globalAlpha = 1; g.fillStyle = '#1d1d1f';
-    g.textAlign = 'right'; for (let q = 0; q < rows; q++) g.fillText(tokens.rows[q], 140, ly(q));
-    g.textAlign = 'left'; for (let k = 0; k < cols; k++) g.fillText(tokens.cols[k], width - 140, ly(k));
+    g.textAlign = 'right'; for (let q = 0; q < rows; q++) g.fillText(displayToken(tokens.rows[q]), 140, ly(q));
+    g.textAlign = 'left'; for (let k = 0; k < cols; k++) g.fillText(displayToken(tokens.cols[k]), width - 140, ly(k));
   }
   canvas.addEventListener('mousemove', (ev) => {
     const r = canvas.getBoundingClientRect();
