@@ -79,11 +79,16 @@ std::vector<ColorbarTick> colorbar_ticks(double lo, double hi, double end_gap, d
 
 namespace {
 
-// Vertical bars: a label's height (plus 2) as a share of the bar's height.
-double vertical_gap(cairo_t* cr, double bar_h) {
+// Vertical bars: labels one height (plus 2) apart, and one and a half from an end's label, as
+// shares of the bar's height.
+double vertical_gap(cairo_t* cr, double bar_h, double heights) {
   set_font(cr, kTickFont);
-  return bar_h > 0 ? (font_height(cr) + 2) / bar_h : kDefaultTickGap;
+  return bar_h > 0 ? (heights * font_height(cr) + 2) / bar_h : kDefaultTickGap;
 }
+
+// Horizontal legends: an end's label is centred on its end but reaches at most this far past the
+// bar, so it stays inside the figure's margin.
+constexpr double kMaxEndOverhang = 14;
 
 }  // namespace
 
@@ -109,8 +114,8 @@ void draw_colorbar(cairo_t* cr, const ColorScale& scale, const std::string& titl
   draw_cells(cr, grad, scale, bar);
   stroke_rect(cr, bar, theme.frame, 0.8);
 
-  const double gap = vertical_gap(cr, bar.h);
-  const std::vector<ColorbarTick> ticks = colorbar_ticks(scale.vmin, scale.vmax, gap, gap);
+  const std::vector<ColorbarTick> ticks =
+      colorbar_ticks(scale.vmin, scale.vmax, vertical_gap(cr, bar.h, 1.5), vertical_gap(cr, bar.h, 1));
   set_font(cr, kTickFont);
   set_color(cr, theme.text);
   cairo_set_line_width(cr, 0.8);
@@ -144,16 +149,19 @@ void draw_colorbar_h(cairo_t* cr, const ColorScale& scale, const std::string& ti
     set_color(cr, theme.muted);
     draw_text(cr, title, bar.x, bar.y - 4, HAlign::Left, VAlign::Bottom);
   }
-  // Ends aligned inward (left end's label starts at the bar's left edge, the right one ends at
-  // its right edge); round ticks centred, clear of the end labels and of each other.
+  // Ends' labels centred on the ends (shifted inward to overhang at most kMaxEndOverhang); round
+  // ticks centred, clear of the ends' labels and of each other.
   set_font(cr, kTickFont);
   set_color(cr, theme.text);
   cairo_set_line_width(cr, 0.8);
   const double range = scale.vmax - scale.vmin;
-  double label_w = std::max(text_width(cr, end_text(scale.vmin, range)), text_width(cr, end_text(scale.vmax, range)));
-  label_w = std::max(label_w, text_width(cr, "0.00"));
-  const double end_gap = bar.w > 0 ? (1.5 * label_w + 6) / bar.w : kDefaultTickGap;
-  const double tick_gap = bar.w > 0 ? (label_w + 6) / bar.w : kDefaultTickGap;
+  const double lo_w = text_width(cr, end_text(scale.vmin, range)), hi_w = text_width(cr, end_text(scale.vmax, range));
+  double inner_w = text_width(cr, "0.0");
+  for (const ColorbarTick& t : colorbar_ticks(scale.vmin, scale.vmax))
+    if (!t.end) inner_w = std::max(inner_w, text_width(cr, t.text));
+  const auto reach = [](double w) { return w - std::min(w / 2, kMaxEndOverhang); };  // into the bar
+  const double end_gap = bar.w > 0 ? (std::max(reach(lo_w), reach(hi_w)) + inner_w / 2 + 4) / bar.w : kDefaultTickGap;
+  const double tick_gap = bar.w > 0 ? (inner_w + 6) / bar.w : kDefaultTickGap;
   const std::vector<ColorbarTick> ticks = colorbar_ticks(scale.vmin, scale.vmax, end_gap, tick_gap);
   for (size_t i = 0; i < ticks.size(); ++i) {
     const ColorbarTick& t = ticks[i];
@@ -161,8 +169,12 @@ void draw_colorbar_h(cairo_t* cr, const ColorScale& scale, const std::string& ti
     cairo_move_to(cr, x, bar.bottom());
     cairo_line_to(cr, x, bar.bottom() + 3);
     cairo_stroke(cr);
-    const HAlign align = !t.end || ticks.size() == 1 ? HAlign::Center : i == 0 ? HAlign::Left : HAlign::Right;
-    draw_text(cr, t.text, x, bar.bottom() + 4, align, VAlign::Top);
+    double tx = x;
+    if (t.end && ticks.size() > 1) {
+      const double half = text_width(cr, t.text) / 2, shift = std::max(0.0, half - kMaxEndOverhang);
+      tx += i == 0 ? shift : -shift;
+    }
+    draw_text(cr, t.text, tx, bar.bottom() + 4, HAlign::Center, VAlign::Top);
   }
 }
 

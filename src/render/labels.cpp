@@ -76,7 +76,7 @@ std::vector<size_t> thin_labels(const std::vector<std::string>& tokens, size_t s
   if (stride <= 1) return all_indices(n);
   std::set<size_t> kept;
   const auto room = [&](size_t i) {  // no kept label closer than `stride`
-    auto it = kept.lower_bound(i > stride ? i - stride + 1 : 0);
+    auto it = kept.lower_bound(i + 1 > stride ? i + 1 - stride : 0);
     return it == kept.end() || *it >= i + stride;
   };
   const auto offer = [&](size_t i) {
