@@ -12,7 +12,7 @@
 #include "io/atomic_file.h"
 #include "io/text_lines.h"
 #include "apps/runtime_flags.h"
-#include "models/model.h"
+#include "apps/model_library.h"
 #include "render/stat_figure.h"
 
 namespace attnscope {
@@ -86,7 +86,7 @@ int cmd_align(int argc, char** argv) {
       throw std::invalid_argument(*gold_path + " has " + std::to_string(gold.size()) + " sentences but the corpus has " +
                                   std::to_string(src.size()));
   }
-  const std::unique_ptr<Model> model = Model::load(*model_dir, runtime.device);
+  const std::unique_ptr<Model> model = load_model(*model_dir, runtime);
   const ModelInfo& info = model->info();
   const auto& kinds = info.kinds;
   if (std::find(kinds.begin(), kinds.end(), "cross") == kinds.end())

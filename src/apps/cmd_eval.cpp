@@ -79,7 +79,9 @@ int cmd_eval(int argc, char** argv) {
   const int beam = static_cast<int>(args.get_int("beam", 1, 1, 64));
   const double length_penalty = args.get_double("length-penalty", 0.6, 0.0, 10.0);
   const bool json = args.has("json");
-  const std::string device = parse_runtime(args).device;
+  const Runtime runtime = parse_runtime(args);
+  apply_runtime(runtime);
+  const std::string device = runtime.device;
   args.finish();
   if (!model_dir) throw UsageError("--model DIR is required");
   if (src_path.has_value() != ref_path.has_value()) throw UsageError("--src and --ref go together");

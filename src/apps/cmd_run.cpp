@@ -10,7 +10,7 @@
 #include "io/atomic_file.h"
 #include "io/attention_file.h"
 #include "models/decoding/mask_experiment.h"
-#include "models/model.h"
+#include "apps/model_library.h"
 #include "render/render.h"
 
 namespace attnscope {
@@ -201,7 +201,7 @@ int cmd_run(int argc, char** argv) {
   if (mask && req.forced_output) throw UsageError("--mask forces the masked run onto the original's output; drop --force");
   req.record = attn_path || !figures.empty() || json;  // --json carries an RNN's attention matrix
 
-  const std::unique_ptr<Model> model = Model::load(*model_path, runtime.device);
+  const std::unique_ptr<Model> model = load_model(*model_path, runtime);
   const ModelInfo& info = model->info();
   std::vector<std::string> inputs;
   if (input_file) {

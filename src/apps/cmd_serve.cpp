@@ -14,7 +14,7 @@
 #include "apps/commands.h"
 #include "io/attention_file.h"
 #include "apps/runtime_flags.h"
-#include "models/model.h"
+#include "apps/model_library.h"
 #include "serve/request_guard.h"
 #include "serve/viewer_server.h"
 
@@ -125,7 +125,7 @@ int cmd_serve(int argc, char** argv) {
   for (const auto& f : args.positionals()) sets.add(std::filesystem::path(f).filename().string(), "file", load_attention_set(f));
   std::vector<std::shared_ptr<const Model>> models;
   for (const auto& dir : model_dirs) {
-    std::shared_ptr<const Model> model = Model::load(dir, runtime.device);
+    std::shared_ptr<const Model> model = load_model(dir, runtime);
     if (model->info().kinds.empty()) throw std::invalid_argument(dir + " has no attention (--attention none)");
     for (const auto& m : models)
       if (m->info().name == model->info().name)

@@ -16,7 +16,7 @@
 #include "io/atomic_file.h"
 #include "io/attention_file.h"
 #include "apps/runtime_flags.h"
-#include "models/model.h"
+#include "apps/model_library.h"
 #include "render/stat_figure.h"
 
 namespace attnscope {
@@ -155,7 +155,7 @@ int cmd_stats(int argc, char** argv) {
     std::vector<std::string> lines = read_lines(inputs[0], max_sentences);
     described = std::filesystem::path(*model).filename().string() + " on " +
                 std::filesystem::path(inputs[0]).filename().string();
-    loaded = Model::load(*model, runtime.device);
+    loaded = load_model(*model, runtime);
     const Model* m = loaded.get();
     const size_t count = lines.size();
     source = std::make_unique<ComputedRuns>(count, [m, lines = std::move(lines), max_tokens](size_t i) {

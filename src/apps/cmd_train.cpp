@@ -137,7 +137,9 @@ int cmd_train(int argc, char** argv) {
   o.max_len = static_cast<int>(args.get_int("max-len", 12, 1, 1000));
   o.seed = static_cast<uint64_t>(args.get_int("seed", 1, 0, 1L << 62));
   o.resume = args.has("resume");
-  o.device = parse_runtime(args, 1).device;
+  const Runtime runtime = parse_runtime(args, 1);
+  apply_runtime(runtime);
+  o.device = runtime.device;
   o.progress = !args.has("quiet");
   const bool json = args.has("json");
   args.finish();

@@ -95,7 +95,9 @@ int cmd_train_translate(int argc, char** argv) {
   o.snapshot_sentence = args.get("snapshot", "");
   o.seed = static_cast<uint64_t>(args.get_int("seed", 1, 0, 1L << 62));
   o.resume = args.has("resume");
-  o.device = parse_runtime(args, 2).device;
+  const Runtime runtime = parse_runtime(args, 2);
+  apply_runtime(runtime);
+  o.device = runtime.device;
   o.progress = !args.has("quiet");
   const bool json = args.has("json");
   args.finish();

@@ -1,15 +1,11 @@
 #include "apps/runtime_flags.h"
 
-#include "models/threads.h"
-
 namespace attnscope {
 
 Runtime parse_runtime(Args& args, int default_threads) {
   Runtime r;
   r.device = args.get("device", "cpu");
   r.threads = static_cast<int>(args.get_int("threads", default_threads, 1, 256));
-  set_threads(r.threads);
-  reuse_freed_memory();
   return r;
 }
 

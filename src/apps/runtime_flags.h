@@ -13,9 +13,14 @@ struct Runtime {
   int threads = 1;             // matrix-product threads (OpenBLAS) and the model's own pool
 };
 
-// Reads --device and --threads (default `default_threads`), gives the numerical engine that many
-// threads and keeps freed memory for reuse (models/threads.h). Help text: kRuntimeHelp.
+// Reads --device and --threads (default `default_threads`). Help text: kRuntimeHelp. Parsing
+// only: the model library applies them (load_model, apply_runtime), so a command that turns out
+// to need no model never loads libtorch.
 Runtime parse_runtime(Args& args, int default_threads = 1);
+
+// Gives the numerical engine runtime.threads threads and keeps freed memory for reuse
+// (models/threads.h). Defined in the model library (apps/model_commands.cpp): its commands call it.
+void apply_runtime(const Runtime& runtime);
 
 inline constexpr const char* kRuntimeHelp =
     "  --threads N         CPU threads for the matrix products (default 1)\n"
