@@ -265,7 +265,8 @@ ModelArchitecture attnscope_transformer(const Config& c, const std::string& dir)
                                {"linear " + num(d) + " → " + vocab_phrase(c, dir, false) + ", softmax",
                                 tied ? "tied to the target embedding" : "not tied"}));
     a.columns.push_back(dec);
-    if (has_encoder) a.links.push_back({"encoder.layer", "decoder.layer.cross-attention", "keys, values"});
+    // Cross-attention reads the encoder's last output: after its final LayerNorm when pre-norm.
+    if (has_encoder) a.links.push_back({pre ? "encoder.norm" : "encoder.layer", "decoder.layer.cross-attention", "keys, values"});
   }
   a.notes.push_back(layer_note(layers, "Transformer"));
   return a;

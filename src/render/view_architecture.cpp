@@ -305,7 +305,7 @@ class ArchitectureFigure {
         if (xm - fx > tx - xm)
           text(links[k]->label, fx + 5, fy - 3, HAlign::Left, VAlign::Bottom);
         else
-          text(links[k]->label, tx - 5, ty - 3, HAlign::Right, VAlign::Bottom);
+          text(links[k]->label, tx - 10, ty - 3, HAlign::Right, VAlign::Bottom);
       }
     }
   }

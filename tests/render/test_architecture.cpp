@@ -122,6 +122,7 @@ TEST(Architecture, TrainedTransformerNamesEveryBlock) {
                            "tied to the target embedding", "LayerNorm"})
     EXPECT_TRUE(has(labels, want)) << want;
   ASSERT_EQ(a.links.size(), 1u);
+  EXPECT_EQ(a.links[0].from, "encoder.norm");  // pre-norm: the encoder's output is its final LayerNorm's
   EXPECT_EQ(a.links[0].to, "decoder.layer.cross-attention");
   expect_drawn(a);
   const std::vector<std::string> texts = architecture_figure_texts(a, RenderOptions{});
