@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "render/colorbar.h"
+#include "render/local_window.h"
 #include "render/views.h"
 
 namespace attnscope {
@@ -41,6 +42,7 @@ Size view_heatmap(cairo_t* cr, const ViewContext& ctx) {
   for (const std::string& s : label_notes(l)) notes.add(s);  // thinned labels are stated
   if (ctx.opt.values && !l.values_fit) notes.add("values not printed: cells too small");
   draw_heatmap(cr, spec, l, kMargin, y, ctx.theme);
+  overlay_local_window(cr, ctx, run, block, p, Rect{kMargin + l.cells.x, y + l.cells.y, l.cells.w, l.cells.h}, notes);
 
   const Rect bar{kMargin + l.cells.right() + kColorbarGap, y, kColorbarWidth, std::max(ch, kMinBarHeight)};
   draw_colorbar(cr, scale, ctx.opt.colorbar_title, bar, ctx.theme);
