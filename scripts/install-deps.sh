@@ -14,6 +14,7 @@ APT_PACKAGES=(
   zlib1g-dev                       # inflating compressed .npz files (attnscope import)
   libsentencepiece-dev             # MarianMT's SentencePiece tokenizers (source.spm, target.spm)
   python3-torch python3-numpy      # benchmarks and cross-checks against PyTorch / numpy
+  python3-matplotlib               # bench/render draws the same figures with matplotlib
   pybind11-dev python3-dev python3-pytest   # the Python package (make python) and its tests
   python3-venv python3-pip         # pip install . into a fresh venv (tests/python/pip_install.sh)
   python3-yaml python3-requests python3-packaging   # what transformers imports from the system, in .venv (tests/python/parity)

@@ -57,22 +57,35 @@ size_t TensorView::numel() const {
   return n;
 }
 
+namespace {
+
+// One loop per type, so each is a plain (vectorised) conversion rather than a switch per value.
+template <typename T, typename F>
+void convert(const uint8_t* data, size_t n, float* out, F f) {
+  for (size_t i = 0; i < n; ++i) {
+    T v;
+    std::memcpy(&v, data + i * sizeof(T), sizeof(T));
+    out[i] = f(v);
+  }
+}
+
+}  // namespace
+
 std::vector<float> TensorView::to_float() const {
   const size_t n = numel();
   std::vector<float> out(n);
-  for (size_t i = 0; i < n; ++i) {
-    const uint8_t* p = data + i * dtype_size(dtype);
-    switch (dtype) {
-      case DType::F32: { float v; std::memcpy(&v, p, 4); out[i] = v; break; }
-      case DType::F16: { uint16_t v; std::memcpy(&v, p, 2); out[i] = f16_to_float(v); break; }
-      case DType::BF16: { uint16_t v; std::memcpy(&v, p, 2); out[i] = bf16_to_float(v); break; }
-      case DType::F64: { double v; std::memcpy(&v, p, 8); out[i] = static_cast<float>(v); break; }
-      case DType::I64: { int64_t v; std::memcpy(&v, p, 8); out[i] = static_cast<float>(v); break; }
-      case DType::I32: { int32_t v; std::memcpy(&v, p, 4); out[i] = static_cast<float>(v); break; }
-      case DType::I16: { int16_t v; std::memcpy(&v, p, 2); out[i] = static_cast<float>(v); break; }
-      case DType::I8: out[i] = static_cast<float>(static_cast<int8_t>(*p)); break;
-      case DType::U8: case DType::BOOL: out[i] = static_cast<float>(*p); break;
-    }
+  float* o = out.data();
+  auto cast = [](auto v) { return static_cast<float>(v); };
+  switch (dtype) {
+    case DType::F32: if (n) std::memcpy(o, data, n * 4); break;
+    case DType::F16: convert<uint16_t>(data, n, o, f16_to_float); break;
+    case DType::BF16: convert<uint16_t>(data, n, o, bf16_to_float); break;
+    case DType::F64: convert<double>(data, n, o, cast); break;
+    case DType::I64: convert<int64_t>(data, n, o, cast); break;
+    case DType::I32: convert<int32_t>(data, n, o, cast); break;
+    case DType::I16: convert<int16_t>(data, n, o, cast); break;
+    case DType::I8: convert<int8_t>(data, n, o, cast); break;
+    case DType::U8: case DType::BOOL: convert<uint8_t>(data, n, o, cast); break;
   }
   return out;
 }

@@ -21,28 +21,39 @@ Matrix pool(const float* v, size_t rows, size_t cols, size_t fr, size_t fc, Pool
   fc = std::max<size_t>(fc, 1);
   Matrix out((rows + fr - 1) / fr, (cols + fc - 1) / fc,
              mode == PoolMode::Max ? -std::numeric_limits<float>::infinity() : 0.0f);
-  // One pass over the input in memory order, accumulating a row of blocks at a time.
-  std::vector<double> sums(out.cols);
+  // Two stages, both plain element-wise loops the compiler vectorises (pooling is most of a large
+  // figure's time): the fr input rows of a block row fold into one row buffer in memory order,
+  // then that buffer folds fc columns at a time into the output row.
+  const bool max = mode == PoolMode::Max;
+  std::vector<float> peak(cols);
+  std::vector<double> sums(cols);
   for (size_t orow = 0; orow < out.rows; ++orow) {
     const size_t r0 = orow * fr, r1 = std::min(rows, r0 + fr);
-    std::fill(sums.begin(), sums.end(), 0.0);
-    for (size_t r = r0; r < r1; ++r) {
+    if (max) std::copy(v + r0 * cols, v + (r0 + 1) * cols, peak.begin());
+    else std::fill(sums.begin(), sums.end(), 0.0);
+    for (size_t r = max ? r0 + 1 : r0; r < r1; ++r) {
       const float* src = v + r * cols;
-      for (size_t c = 0; c < cols; ++c) {
-        const size_t oc = c / fc;
-        if (mode == PoolMode::Max) {
-          float& o = out.at(orow, oc);
-          o = std::max(o, src[c]);
-        } else {
-          sums[oc] += src[c];
-        }
+      if (max) {
+        float* pk = peak.data();
+        for (size_t c = 0; c < cols; ++c) pk[c] = src[c] > pk[c] ? src[c] : pk[c];
+      } else {
+        double* sm = sums.data();
+        for (size_t c = 0; c < cols; ++c) sm[c] += src[c];
       }
     }
-    if (mode == PoolMode::Mean)
-      for (size_t oc = 0; oc < out.cols; ++oc) {
-        const size_t c0 = oc * fc, c1 = std::min(cols, c0 + fc);
-        out.at(orow, oc) = static_cast<float>(sums[oc] / static_cast<double>((r1 - r0) * (c1 - c0)));
+    float* dst = &out.at(orow, 0);
+    for (size_t oc = 0; oc < out.cols; ++oc) {
+      const size_t c0 = oc * fc, c1 = std::min(cols, c0 + fc);
+      if (max) {
+        float m = peak[c0];
+        for (size_t c = c0 + 1; c < c1; ++c) m = peak[c] > m ? peak[c] : m;
+        dst[oc] = m;
+      } else {
+        double t = 0.0;
+        for (size_t c = c0; c < c1; ++c) t += sums[c];
+        dst[oc] = static_cast<float>(t / static_cast<double>((r1 - r0) * (c1 - c0)));
       }
+    }
   }
   return out;
 }
@@ -54,9 +65,24 @@ void value_range(const float* v, size_t n, float& lo, float& hi) {
     lo = hi = 0.0f;
     return;
   }
-  auto [a, b] = std::minmax_element(v, v + n);
-  lo = *a;
-  hi = *b;
+  // Sixteen running minima and maxima, element-wise, so the loop vectorises (a min/max reduction
+  // over floats does not, as NaN makes it order-dependent); this runs over every weight of a figure.
+  constexpr size_t kLanes = 16;
+  float a[kLanes], b[kLanes];
+  std::fill(a, a + kLanes, v[0]);
+  std::fill(b, b + kLanes, v[0]);
+  size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (size_t l = 0; l < kLanes; ++l) {
+      a[l] = v[i + l] < a[l] ? v[i + l] : a[l];
+      b[l] = v[i + l] > b[l] ? v[i + l] : b[l];
+    }
+  for (; i < n; ++i) {
+    a[0] = v[i] < a[0] ? v[i] : a[0];
+    b[0] = v[i] > b[0] ? v[i] : b[0];
+  }
+  lo = *std::min_element(a, a + kLanes);
+  hi = *std::max_element(b, b + kLanes);
 }
 
 }  // namespace attnscope

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <array>
+#include <random>
+
 #include "render/matrix.h"
 
 using namespace attnscope;
@@ -42,4 +45,47 @@ TEST(Pooling, MeanOfADistributionKeepsItsTotalPerBlock) {
   for (float v : p.v) EXPECT_FLOAT_EQ(v, 0.25f);
   EXPECT_EQ(pool(m, 1, 1, PoolMode::Max).v, m.v);
   EXPECT_THROW(pool_mode("median"), std::invalid_argument);
+}
+
+TEST(Pooling, MatchesACellByCellReferenceOnRandomShapes) {
+  // The pooling loops are written for the vectoriser (row buffers, then column folds); this pins
+  // them to the definition on shapes that leave partial blocks on both axes.
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (const auto [rows, cols, fr, fc] : {std::array<size_t, 4>{37, 53, 4, 7}, {64, 64, 16, 16}, {5, 300, 1, 17},
+                                          {129, 3, 8, 1}, {1, 1, 3, 3}}) {
+    Matrix m(rows, cols);
+    for (float& v : m.v) v = u(rng);
+    for (PoolMode mode : {PoolMode::Max, PoolMode::Mean}) {
+      const Matrix p = pool(m, fr, fc, mode);
+      ASSERT_EQ(p.rows, (rows + fr - 1) / fr);
+      ASSERT_EQ(p.cols, (cols + fc - 1) / fc);
+      for (size_t orow = 0; orow < p.rows; ++orow)
+        for (size_t oc = 0; oc < p.cols; ++oc) {
+          double best = -1e30, sum = 0;
+          size_t count = 0;
+          for (size_t r = orow * fr; r < std::min(rows, (orow + 1) * fr); ++r)
+            for (size_t c = oc * fc; c < std::min(cols, (oc + 1) * fc); ++c, ++count) {
+              best = std::max(best, static_cast<double>(m.at(r, c)));
+              sum += m.at(r, c);
+            }
+          if (mode == PoolMode::Max) ASSERT_EQ(p.at(orow, oc), static_cast<float>(best));
+          else ASSERT_NEAR(p.at(orow, oc), sum / static_cast<double>(count), 1e-6);
+        }
+    }
+  }
+}
+
+TEST(ValueRange, FindsTheExtremesAnywhereInTheArray) {
+  // Sixteen lanes and a tail: the extremes placed in a lane, in the tail, and at the ends.
+  for (size_t n : {1u, 15u, 16u, 17u, 33u, 1000u})
+    for (size_t at : {size_t{0}, n / 2, n - 1}) {
+      std::vector<float> v(n, 0.5f);
+      v[at] = -3.0f;
+      v[n - 1 - at] = std::max(v[n - 1 - at], 0.5f) == 0.5f && n - 1 - at != at ? 9.0f : v[n - 1 - at];
+      float lo = 0, hi = 0;
+      value_range(v.data(), n, lo, hi);
+      EXPECT_EQ(lo, -3.0f) << n << " " << at;
+      EXPECT_EQ(hi, n == 1 ? -3.0f : (n - 1 - at != at ? 9.0f : 0.5f)) << n << " " << at;
+    }
 }
