@@ -41,6 +41,7 @@ bench: build
 	@bash bench/long_context $(BIN)
 	@bash bench/tokenizers $(BIN)
 	@bash bench/python $(BIN)
+	@bash bench/render $(BIN)
 
 clean:
 	rm -rf $(BUILD)
