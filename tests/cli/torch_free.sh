@@ -25,6 +25,16 @@ for cmd in "--version" "render $DIR/demo.attn.safetensors -o $DIR/h.svg" "export
   got=$(loaded "$BIN" $cmd)
   if [ -n "$got" ]; then fail "'$cmd' loaded $got"; else ok "'$cmd' loads no libtorch"; fi
 done
+# serve on files: started, asked for its page, stopped; the loader's log must not name libtorch.
+LD_DEBUG=files "$BIN" serve "$DIR/demo.attn.safetensors" --port 0 >"$DIR/serve.out" 2>"$DIR/serve.err" &
+pid=$!
+for _ in $(seq 100); do grep -q "http://" "$DIR/serve.out" 2>/dev/null && break; sleep 0.1; done
+url=$(grep -o 'http://[^ ]*' "$DIR/serve.out" | head -1)
+if [ -n "$url" ] && curl -sf "$url" >/dev/null; then ok "serve on a file answers ($url)"; else fail "serve on a file did not answer"; fi
+kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+got=$(grep -oE 'file=[^ ]*(libtorch|libc10|libopenblas|libblas|libattnscope_models)[^ ]*' "$DIR/serve.err" | sort -u | tr '\n' ' ')
+if [ -n "$got" ]; then fail "serve on a file loaded $got"; else ok "serve on a file loads no libtorch"; fi
+
 "$BIN" run --model "$FIX/tiny-bert" "the cat [MASK] on the mat" >/dev/null || fail "run on tiny-bert"
 got=$(loaded "$BIN" run --model "$FIX/tiny-bert" "the cat [MASK] on the mat")
 if grep -q libattnscope_models <<<"$got" && grep -q libtorch <<<"$got"; then ok "run loads the model library and libtorch"
