@@ -8,7 +8,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BIN=${1:-build/attnscope} MODEL=${2:-models/en-de} OUT=${3:-docs/gallery}
 D="$here/../../shared/data/multi30k"
 [ -f "$D/test_2016_flickr.en.gz" ] || { echo "skipped: ../shared not found"; exit 0; }
-layer=$(( $(sed -n 's/.*"layers": \([0-9]*\).*/\1/p' "$MODEL/config.json") - 1 ))
+layer=$(sed -n 's/.*"layers": \([0-9]*\).*/\1/p' "$MODEL/config.json")  # the last, counted from 1 as --layer counts
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 zcat "$D/test_2016_flickr.en.gz" | sed -n '1p;3p;5p;7p;9p' >"$T/five.en"
 "$BIN" run --model "$MODEL" - --attn "$T/five.attn.safetensors" <"$T/five.en" >"$T/five.de" 2>/dev/null

@@ -1,4 +1,5 @@
 // attnscope render: draw an .attn.safetensors file as PNG, SVG or PDF (src/render/render.h).
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "io/attention_file.h"
 #include "render/demo_set.h"
 #include "render/render.h"
+#include "render/view_common.h"
 
 namespace attnscope {
 namespace {
@@ -24,10 +26,12 @@ void usage() {
       "\noptions:\n"
       "  --view V             one of the views above (default heatmap)\n"
       "  --kind K             encoder-self | decoder-self | cross (default: cross if recorded, else the first)\n"
-      "  --layer N            layer, 0-based as stored (default: the last)\n"
-      "  --head N             head, 0-based (default: the mean of heads; lines: all heads)\n"
+      "  --layer N            layer, counted from 1 as on the figures: layer 1 is the stored block\n"
+      "                       <kind>.0 (default: the last)\n"
+      "  --head N             head, counted from 1 (default: the mean of heads); lines: --head 1,3\n"
+      "                       overlays several heads\n"
       "  --run N              which run of the file, 0-based (default 0)\n"
-      "  --highlight L,H      grid: the layer and head to outline and detail, 1-based like the grid's axes\n"
+      "  --highlight L,H      grid: the layer and head to outline and detail, counted from 1 like --layer\n"
       "  --spans S            brackets on the axes: \"0-6:<ENV>,7-12:<LAN>\" (token indices, inclusive;\n"
       "                       prefix q: or k: for one axis only)\n"
       "  --steps S            steps: decoding steps to show, \"0-3,7\" (default: all, up to 12)\n"
@@ -41,9 +45,42 @@ void usage() {
       "  -o, --out PATH       the figure to write (.png, .svg or .pdf)\n\n"
       "examples:\n"
       "  attnscope render --demo-set demo.attn.safetensors\n"
+      "  attnscope render demo.attn.safetensors --view heads --layer 1 -o heads.svg\n"
+      "  attnscope render demo.attn.safetensors --view lines --layer 2 --head 3 -o lines.png\n"
       "  attnscope render demo.attn.safetensors --view compare --vmin 0.2 --vmax 0.8 -o compare.png\n"
       "  attnscope render bert.attn.safetensors --view grid --highlight 8,8 --spans \"0-6:<ENV>,7-12:<LAN>\" \\\n"
       "      --colorbar-title Saliency --vmax 0.3 -o grid.pdf\n");
+}
+
+// --head: "N", or for the lines view "N,M,..."; counted from 1, 0 is kept to be refused with
+// the file's range once it is read.
+std::vector<int> parse_heads(const std::string& s) {
+  std::vector<int> heads;
+  size_t start = 0;
+  while (start <= s.size()) {
+    const size_t comma = std::min(s.find(',', start), s.size());
+    const std::string item = s.substr(start, comma - start);
+    if (item.empty() || item.size() > 6 || item.find_first_not_of("0123456789") != std::string::npos)
+      throw UsageError("--head expects a head counted from 1 (e.g. 3), or for --view lines a list (1,3); got '" + s + "'");
+    heads.push_back(std::stoi(item));
+    start = comma + 1;
+  }
+  return heads;
+}
+
+// --layer 0 / --head 0: the command line counts from 1, like the figures; say which numbers exist.
+[[noreturn]] void refuse_zero(const AttentionSet& set, const RenderOptions& opt, const std::string& flag) {
+  if (set.runs.empty() || static_cast<size_t>(opt.run) >= set.runs.size())
+    throw std::invalid_argument("--" + flag + " 0: " + flag + "s are counted from 1");
+  const AttentionRun& run = set.runs[static_cast<size_t>(opt.run)];
+  const AttentionKind kind = pick_kind(run, opt.kind);
+  if (flag == "layer")
+    throw std::invalid_argument("--layer 0: layers are counted from 1 (valid layers " + layer_numbers(layers_of(run, kind)) +
+                                " for " + kind_name(kind) + "; layer 1 is the stored block " + kind_name(kind) + "." +
+                                std::to_string(layers_of(run, kind).front()) + ")");
+  const AttentionBlock& block = pick_block(run, kind, opt.layer);
+  throw std::invalid_argument("--head 0: heads are counted from 1 (valid heads 1-" + std::to_string(block.heads) + " for " +
+                              block.name() + ", or leave --head out for the mean of heads)");
 }
 
 std::pair<int, int> parse_highlight(const std::string& s) {
@@ -73,8 +110,15 @@ int cmd_render(int argc, char** argv) {
   RenderOptions opt;
   opt.view = args.get("view", opt.view);
   opt.kind = args.get("kind", "");
-  opt.layer = static_cast<int>(args.get_int("layer", -1, -1, 100000));
-  opt.head = static_cast<int>(args.get_int("head", -1, -1, 100000));
+  // --layer and --head count from 1 as the figures do; RenderOptions counts from 0 as stored.
+  const long layer = args.get_int("layer", -1, 0, 100000);
+  opt.layer = layer > 0 ? static_cast<int>(layer - 1) : -1;
+  std::vector<int> heads;
+  if (auto h = args.get("head")) heads = parse_heads(*h);
+  const bool zero_head = std::find(heads.begin(), heads.end(), 0) != heads.end();
+  for (int& h : heads) h -= 1;
+  if (heads.size() == 1) opt.head = heads[0];
+  if (heads.size() > 1) opt.heads = heads;
   opt.run = static_cast<int>(args.get_int("run", 0, 0, 100000000));
   if (auto h = args.get("highlight")) opt.highlight = parse_highlight(*h);
   opt.spans = args.get("spans", "");
@@ -99,6 +143,8 @@ int cmd_render(int argc, char** argv) {
   check_render_options(opt);  // bad names fail before the file is read
 
   const AttentionSet set = load_attention_set(pos[0]);
+  if (layer == 0) refuse_zero(set, opt, "layer");
+  if (zero_head) refuse_zero(set, opt, "head");
   render_figure(set, opt, *out);
   std::printf("%s\n", out->c_str());
   return 0;

@@ -113,8 +113,11 @@ void write_figures(const HeadStats& stats, const std::string& dir, const std::st
           any |= !std::isnan(r.values[s]);
         }
       if (!any) continue;
-      for (int l = 0; l < layers; ++l) fig.row_labels.push_back(std::to_string(l));
-      for (int h = 0; h < heads; ++h) fig.col_labels.push_back(std::to_string(h));
+      // Counted from 1 as every figure counts them; stats.json keeps the stored indices.
+      for (int l = 0; l < layers; ++l) fig.row_labels.push_back(std::to_string(l + 1));
+      for (int h = 0; h < heads; ++h) fig.col_labels.push_back(std::to_string(h + 1));
+      fig.notes.push_back("layers and heads are counted from 1 (layer 1 is the stored block " + kind_name(kind) +
+                          ".0; stats.json counts from 0)");
       fig.row_title = "layer";
       fig.col_title = "head";
       fig.title = std::string(head_stat_name(s)) + " per head · " + kind_name(kind);

@@ -34,7 +34,15 @@ double font_height(cairo_t* cr) {
   return fe.ascent + fe.descent;
 }
 
+namespace {
+thread_local std::vector<std::string>* captured_text = nullptr;
+}  // namespace
+
+TextCapture::TextCapture(std::vector<std::string>& lines) : previous_(captured_text) { captured_text = &lines; }
+TextCapture::~TextCapture() { captured_text = previous_; }
+
 void draw_text(cairo_t* cr, const std::string& text, double x, double y, HAlign h, VAlign v, double angle) {
+  if (captured_text) captured_text->push_back(text);
   cairo_font_extents_t fe;
   cairo_font_extents(cr, &fe);
   const double w = text_width(cr, text);

@@ -6,6 +6,7 @@
 #include <cairo.h>
 
 #include <string>
+#include <vector>
 
 #include "render/colormap.h"
 
@@ -45,6 +46,18 @@ double font_height(cairo_t* cr);                           // ascent + descent o
 // Alignment is applied in the text's own (rotated) frame.
 void draw_text(cairo_t* cr, const std::string& text, double x, double y, HAlign h, VAlign v,
                double angle = 0);
+// While one is alive, every draw_text on its thread is also appended to `lines`: how
+// figure_text reads back what a figure says (titles, legends, labels) without reading pixels.
+class TextCapture {
+ public:
+  explicit TextCapture(std::vector<std::string>& lines);
+  ~TextCapture();
+  TextCapture(const TextCapture&) = delete;
+  TextCapture& operator=(const TextCapture&) = delete;
+
+ private:
+  std::vector<std::string>* previous_;
+};
 // Shortens text to fit `max_width`, ending it with an ellipsis; labels only, never data.
 std::string fit_text(cairo_t* cr, const std::string& text, double max_width);
 

@@ -71,6 +71,9 @@ void check_render_options(const RenderOptions& opt) {
     throw std::invalid_argument("vmin " + range_number(*opt.vmin) + " must be below vmax " + range_number(*opt.vmax) +
                                 " (the colour range would be empty)");
   if (opt.layer < -1) throw std::invalid_argument("layer " + std::to_string(opt.layer) + " out of range (-1 = last)");
+  if (!opt.heads.empty() && opt.view != "lines")
+    throw std::invalid_argument("several heads (" + std::to_string(opt.heads.size()) +
+                                ") are drawn by the lines view only; the " + opt.view + " view draws one head or the mean");
   if (opt.run < 0) throw std::invalid_argument("run " + std::to_string(opt.run) + " out of range (runs count from 0)");
   parse_spans(opt.spans);
 }
@@ -106,6 +109,15 @@ std::vector<std::string> figure_notes(const AttentionSet& set, const RenderOptio
   MeasureContext measure;
   find_view(opt.view).draw(measure.cr, ctx);
   return notes;
+}
+
+std::vector<std::string> figure_text(const AttentionSet& set, const RenderOptions& opt, const std::string& out_path) {
+  const ViewContext ctx = make_context(set, opt, out_path);
+  std::vector<std::string> text;
+  MeasureContext measure;
+  const TextCapture capture(text);
+  find_view(opt.view).draw(measure.cr, ctx);
+  return text;
 }
 
 }  // namespace attnscope

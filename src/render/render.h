@@ -15,8 +15,11 @@ namespace attnscope {
 struct RenderOptions {
   std::string view = "heatmap";             // heatmap|heads|lines|grid|compare|steps|gallery
   std::string kind;                         // "" = cross if the run has it, else its first block's kind
+  // Indices from 0 here, as stored ("cross.0" is layer 0) and as in Python; figures and the
+  // command line count layers and heads from 1 for people (layer 0 is drawn "layer 1").
   int layer = -1;                           // 0-based as stored ("cross.0"); -1 = last layer
-  int head = -1;                            // 0-based; -1 = mean of heads (lines: all heads)
+  int head = -1;                            // 0-based; -1 = mean of heads
+  std::vector<int> heads;                   // lines: several heads overlaid, a colour each (0-based); empty = `head`
   int run = 0;                              // which run (heatmap, heads, lines, grid, steps)
   std::pair<int, int> highlight{-1, -1};    // grid: (layer, head), 1-based as the grid's axes (seed 002)
   std::string spans;                        // "0-6:<ENV>,7-12:<LAN>": bracketed token ranges, inclusive
@@ -40,6 +43,11 @@ void render_figure(const AttentionSet& set, const RenderOptions& opt, const std:
 // The notes the figure for `out_path` would carry: every display transform it states (mean of
 // heads, merged subwords, pooling, clipped colours, ...). Lays the figure out without writing it.
 std::vector<std::string> figure_notes(const AttentionSet& set, const RenderOptions& opt, const std::string& out_path);
+
+// Every piece of text the figure for `out_path` draws, in drawing order: title, subtitle, panel
+// titles, legends, axis and token labels, ticks, notes. Lays the figure out without writing it;
+// lets tests check what a figure says ("layer 1, head 1") through strings, not pixels.
+std::vector<std::string> figure_text(const AttentionSet& set, const RenderOptions& opt, const std::string& out_path);
 
 // Checks options that need no data (view, colormap, theme, merge, pool, spans, dpi, range).
 void check_render_options(const RenderOptions& opt);

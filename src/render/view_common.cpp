@@ -10,10 +10,26 @@ namespace {
 
 constexpr double kMaxSubtitleWidth = 900;
 
-std::string list_layers(const std::vector<int>& layers) {
+}  // namespace
+
+std::string layer_numbers(const std::vector<int>& layers) {
+  if (layers.empty()) return "none";
+  if (layers.size() == 1) return std::to_string(layers.front() + 1);
+  if (layers.back() - layers.front() + 1 == static_cast<int>(layers.size()))
+    return std::to_string(layers.front() + 1) + "-" + std::to_string(layers.back() + 1);
   std::string s;
-  for (int l : layers) s += (s.empty() ? "" : ", ") + std::to_string(l);
+  for (int l : layers) s += (s.empty() ? "" : ", ") + std::to_string(l + 1);
   return s;
+}
+
+namespace {
+
+// Leading and trailing blanks off, so a caption's spacing is its own (LM continuations start
+// with a space).
+std::string trimmed(const std::string& s) {
+  const size_t a = s.find_first_not_of(" \t\n\r");
+  if (a == std::string::npos) return "";
+  return s.substr(a, s.find_last_not_of(" \t\n\r") - a + 1);
 }
 
 }  // namespace
@@ -61,17 +77,18 @@ const AttentionBlock& pick_block(const AttentionRun& run, AttentionKind kind, in
   if (layers.empty()) throw std::invalid_argument("kind '" + kind_name(kind) + "' is not in the run");
   const int want = layer < 0 ? layers.back() : layer;
   if (const AttentionBlock* b = run.find(kind, want)) return *b;
-  const bool contiguous = layers.back() - layers.front() + 1 == static_cast<int>(layers.size());
-  throw std::invalid_argument("layer " + std::to_string(layer) + " out of range for " + kind_name(kind) + " (valid " +
-                              (contiguous ? std::to_string(layers.front()) + "-" + std::to_string(layers.back())
-                                          : list_layers(layers)) +
-                              ")");
+  // Counted from 1 as the figures and the command line count; the stored name too, for callers
+  // that index from 0 (C++, Python).
+  throw std::invalid_argument("layer " + std::to_string(layer + 1) + " (block " + kind_name(kind) + "." +
+                              std::to_string(layer) + ") out of range for " + kind_name(kind) + " (valid layers " +
+                              layer_numbers(layers) + ", counted from 1)");
 }
 
 void check_head(const AttentionBlock& block, int head) {
   if (head < -1 || (head >= 0 && static_cast<size_t>(head) >= block.heads))
-    throw std::invalid_argument("head " + std::to_string(head) + " out of range for " + block.name() + " (valid 0-" +
-                                std::to_string(block.heads - 1) + ", or -1 for the mean)");
+    throw std::invalid_argument("head " + std::to_string(head + 1) + " (index " + std::to_string(head) +
+                                ") out of range for " + block.name() + " (valid heads 1-" + std::to_string(block.heads) +
+                                ", counted from 1, or the mean of heads)");
 }
 
 namespace {
@@ -225,9 +242,20 @@ std::string axis_title(AttentionKind kind, bool rows) {
   return "";
 }
 
+std::string layer_phrase(const AttentionBlock& block) { return "layer " + std::to_string(block.layer + 1); }
+
 std::string head_phrase(const AttentionBlock& block, int head) {
-  if (head >= 0) return "head " + std::to_string(head);
+  if (head >= 0) return "head " + std::to_string(head + 1);
   return block.heads == 1 ? "1 head" : "mean of " + std::to_string(block.heads) + " heads";
+}
+
+std::string all_heads_phrase(size_t heads) {
+  return heads == 1 ? "1 head" : "all " + std::to_string(heads) + " heads";
+}
+
+void note_numbering(Notes& notes, const AttentionBlock& block) {
+  notes.add("layers and heads are counted from 1 (" + layer_phrase(block) + " is the stored block " + block.name() +
+            ")");
 }
 
 std::string short_number(double v) {
@@ -238,8 +266,9 @@ std::string short_number(double v) {
 }
 
 std::string run_caption(const AttentionRun& run) {
-  if (!run.input_text.empty() && !run.output_text.empty()) return run.input_text + "  →  " + run.output_text;
-  if (!run.input_text.empty()) return run.input_text;
+  const std::string in = trimmed(run.input_text), out = trimmed(run.output_text);
+  if (!in.empty() && !out.empty()) return in + " → " + out;
+  if (!in.empty()) return in;
   return run.name;
 }
 

@@ -48,8 +48,10 @@ struct Notes {
 const AttentionRun& pick_run(const ViewContext& ctx, int index);
 AttentionKind pick_kind(const AttentionRun& run, const std::string& kind);  // "" = cross if present
 std::vector<int> layers_of(const AttentionRun& run, AttentionKind kind);     // sorted
+std::string layer_numbers(const std::vector<int>& layers);  // stored 0..11 -> "1-12"; 0, 3 -> "1, 4"
 const AttentionBlock& pick_block(const AttentionRun& run, AttentionKind kind, int layer);  // -1 = last
 void check_head(const AttentionBlock& block, int head);  // -1 (mean) or 0..heads-1
+// Both throw std::invalid_argument naming the valid layers or heads counted from 1.
 
 // One block as a labelled matrix, ready for the heatmap primitive.
 struct Panel {
@@ -86,7 +88,12 @@ ColorScale make_scale(const ViewContext& ctx, float lo, float hi, Notes& notes);
 ColorScale diverging_scale(float lo, float hi);
 
 std::string axis_title(AttentionKind kind, bool rows);  // "output (queries)", "input (keys)", ...
-std::string head_phrase(const AttentionBlock& block, int head);  // "head 3" or "mean of 4 heads"
+// Layers and heads on figures are counted from 1 for people; stored names count from 0.
+std::string layer_phrase(const AttentionBlock& block);           // "layer 5" for block cross.4
+std::string head_phrase(const AttentionBlock& block, int head);  // "head 3" for index 2, or "mean of 4 heads"
+std::string all_heads_phrase(size_t heads);                      // "all 4 heads", "1 head"
+// The note that says so, naming the stored block: "... (layer 5 is the stored block cross.4)".
+void note_numbering(Notes& notes, const AttentionBlock& block);
 std::string run_caption(const AttentionRun& run);       // "input → output", or the run's name
 std::string short_number(double v);                     // 3 significant digits: "0.25", "-1.3e+03"
 

@@ -41,7 +41,8 @@ Size view_compare(cairo_t* cr, const ViewContext& ctx) {
   }
 
   double width = 0;
-  const std::string title = kind_name(kind) + " · layer " + std::to_string(blocks[0]->layer) + " · " +
+  note_numbering(notes, *blocks[0]);
+  const std::string title = kind_name(kind) + " · " + layer_phrase(*blocks[0]) + " · " +
                             head_phrase(*blocks[0], ctx.opt.head) + " · " + std::to_string(n) + " runs";
   double y = draw_header(cr, ctx, title, "", kMargin, width);
 

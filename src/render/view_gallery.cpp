@@ -49,7 +49,8 @@ Size view_gallery(cairo_t* cr, const ViewContext& ctx) {
   notes.add("all runs share one colour scale");
 
   double width = 0;
-  const std::string title = kind_name(kind) + " · layer " + std::to_string(blocks[0]->layer) + " · " +
+  note_numbering(notes, *blocks[0]);
+  const std::string title = kind_name(kind) + " · " + layer_phrase(*blocks[0]) + " · " +
                             head_phrase(*blocks[0], ctx.opt.head) + " · " + std::to_string(n) + (n == 1 ? " input" : " inputs");
   double y = draw_header(cr, ctx, title, ctx.set.meta.count("model") ? ctx.set.meta.at("model") : "", kMargin, width);
 

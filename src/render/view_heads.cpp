@@ -22,8 +22,8 @@ Size view_heads(cairo_t* cr, const ViewContext& ctx) {
   const Panel axes = panel_axes(ctx, run, kind, notes);  // the same tokens for every head
 
   double width = 0;
-  const std::string title = kind_name(kind) + " · layer " + std::to_string(block.layer) + " · all " +
-                            std::to_string(block.heads) + " heads";
+  const std::string title = kind_name(kind) + " · " + layer_phrase(block) + " · " + all_heads_phrase(block.heads);
+  note_numbering(notes, block);
   double y = draw_header(cr, ctx, title, run_caption(run), kMargin, width);
 
   const double cell = cell_size(axes.rows.size(), axes.cols.size(), kPanelExtent, kMaxCell);
@@ -65,7 +65,7 @@ Size view_heads(cairo_t* cr, const ViewContext& ctx) {
       const HeatmapLayout& l = layouts[i];
       set_font(cr, kSubtitleFont, true);
       set_color(cr, ctx.theme.text);
-      draw_text(cr, "head " + std::to_string(i), x + l.cells.x + cw / 2, row_top, HAlign::Center, VAlign::Top);
+      draw_text(cr, head_phrase(block, static_cast<int>(i)), x + l.cells.x + cw / 2, row_top, HAlign::Center, VAlign::Top);
       draw_heatmap(cr, specs[i], l, x, row_top + panel_title_h, ctx.theme);
       if (ctx.opt.values && !l.values_fit) notes.add("values not printed: cells too small");
       right = std::max(right, x + l.size.w);

@@ -27,7 +27,8 @@ Size view_heatmap(cairo_t* cr, const ViewContext& ctx) {
 
   double width = 0;
   const std::string title =
-      kind_name(kind) + " · layer " + std::to_string(block.layer) + " · " + head_phrase(block, ctx.opt.head);
+      kind_name(kind) + " · " + layer_phrase(block) + " · " + head_phrase(block, ctx.opt.head);
+  note_numbering(notes, block);
   double y = draw_header(cr, ctx, title, run_caption(run), kMargin, width);
 
   const double cell = cell_size(p.rows.size(), p.cols.size(), kTargetExtent, kMaxCell);

@@ -139,8 +139,9 @@ Size view_steps(cairo_t* cr, const ViewContext& ctx) {
   notes.add("bar height = weight (full row height = " + short_number(wscale.vmax) + ")");
 
   double width = 0;
-  const std::string title = "decoding step by step · " + kind_name(kind) + " · layer " + std::to_string(block.layer) +
-                            " · " + head_phrase(block, ctx.opt.head);
+  note_numbering(notes, block);
+  const std::string title = "decoding step by step · " + kind_name(kind) + " · " + layer_phrase(block) + " · " +
+                            head_phrase(block, ctx.opt.head);
   double y = draw_header(cr, ctx, title, run_caption(run), kMargin, width);
 
   // Columns: step label | scores | weights | context.

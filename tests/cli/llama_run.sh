@@ -27,7 +27,7 @@ got=$("$BIN" run --model "$MODEL/stories260K.bin" "Once upon a time" --max-new-t
 if "$BIN" run --model "$MODEL" "Once upon a time" --max-new-tokens 16 --attn "$T/a.attn.safetensors" --png "$T/a.png" >/dev/null 2>"$T/err"; then
   [ -s "$T/a.attn.safetensors" ] && [ -s "$T/a.png" ] && ok "attention saved and drawn" || fail "attention files missing"
   grep -q '"decoder-self.4"' "$T/a.attn.safetensors" && ok "decoder-self.4 block stored" || fail "no decoder-self.4 block"
-  "$BIN" render "$T/a.attn.safetensors" --view heatmap --layer 2 --head 5 --out "$T/h.png" >/dev/null 2>&1 \
+  "$BIN" render "$T/a.attn.safetensors" --view heatmap --layer 3 --head 6 --out "$T/h.png" >/dev/null 2>&1 \
     && ok "render a head of the saved set" || fail "render the saved set"
 else
   fail "run with --attn/--png: $(cat "$T/err")"

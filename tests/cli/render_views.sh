@@ -43,12 +43,13 @@ run_ok() {
 run_ok grid-highlight --view grid --highlight 2,3 --spans "0-4:<A>,5-10:<B>" --colorbar-title Saliency --vmin 0 --vmax 0.3
 run_ok compare-fixed --view compare --vmin 0.2 --vmax 0.8 --colormap Blues
 run_ok merged-dark --merge words --theme dark --colormap magma --values --dpi 150 --title "merged words"
-run_ok self-head --kind encoder-self --layer 0 --head 1 --run 1 --pool mean
-run_ok steps-some --view steps --steps 0-3,7 --head 2
-run_ok lines-head --view lines --head 0
+run_ok self-head --kind encoder-self --layer 1 --head 2 --run 1 --pool mean
+run_ok steps-some --view steps --steps 0-3,7 --head 3
+run_ok lines-head --view lines --head 1
+run_ok lines-heads --view lines --layer 1 --head 1,3
 "$BIN" render "$T/demo.attn.safetensors" --out "$T/long-out.svg" > /dev/null || fail "--out exited non-zero"
 has_magic "$T/long-out.svg" || fail "--out wrote no SVG"
-run_ok eq-form --view=heads --layer=1
+run_ok eq-form --view=heads --layer=2
 
 # Errors: non-zero exit, exactly one line on stderr, nothing written.
 run_bad() {
@@ -67,6 +68,10 @@ run_bad bad-view "$D" --view pie -o "$T/bad.png"
 run_bad bad-colormap "$D" --colormap jet -o "$T/bad.png"
 run_bad bad-layer "$D" --layer 9 -o "$T/bad.png"
 run_bad bad-head "$D" --head 9 -o "$T/bad.png"
+run_bad layer-zero "$D" --layer 0 -o "$T/bad.png"
+run_bad head-zero "$D" --head 0 -o "$T/bad.png"
+run_bad heads-list-not-lines "$D" --view heads --head 1,2 -o "$T/bad.png"
+run_bad head-list-syntax "$D" --view lines --head 1,,2 -o "$T/bad.png"
 run_bad bad-kind "$D" --kind self -o "$T/bad.png"
 run_bad bad-spans "$D" --spans "0-6" -o "$T/bad.png"
 run_bad span-past-end "$D" --spans "0-60:<X>" -o "$T/bad.png"
@@ -82,7 +87,11 @@ run_bad missing-input -o "$T/bad.png"
 run_bad no-such-file "$T/nope.attn.safetensors" -o "$T/bad.png"
 run_bad two-inputs "$D" "$D" -o "$T/bad.png"
 grep -q "jet" <("$BIN" render "$D" --colormap jet -o "$T/bad.png" 2>&1) || fail "the colormap error does not name 'jet'"
-grep -q "0-1" <("$BIN" render "$D" --layer 9 -o "$T/bad.png" 2>&1) || fail "the layer error does not name the valid range"
+# --layer and --head count from 1 like the figures: errors name the valid numbers that way.
+grep -q "valid layers 1-2" <("$BIN" render "$D" --layer 9 -o "$T/bad.png" 2>&1) || fail "the layer error does not name the valid range from 1"
+grep -q "layers are counted from 1 (valid layers 1-2" <("$BIN" render "$D" --layer 0 -o "$T/bad.png" 2>&1) || fail "--layer 0 does not say layers count from 1"
+grep -q "heads are counted from 1 (valid heads 1-4" <("$BIN" render "$D" --head 0 -o "$T/bad.png" 2>&1) || fail "--head 0 does not say heads count from 1"
+grep -q "valid heads 1-4" <("$BIN" render "$D" --head 5 -o "$T/bad.png" 2>&1) || fail "the head error does not name the valid range from 1"
 
 # Help teaches: every view and an example.
 help=$("$BIN" render --help) || fail "--help exited non-zero"

@@ -53,9 +53,12 @@ TEST(RenderErrors, BadOptionsNameTheBadValue) {
 
 TEST(RenderErrors, OutOfRangeSelectionsNameTheValidRange) {
   const AttentionSet set = translation_set();
-  expect_bad(set, with([](RenderOptions& o) { o.layer = 7; }), "valid 0-1");
-  expect_bad(set, with([](RenderOptions& o) { o.head = 4; }), "valid 0-3");
-  expect_bad(set, with([](RenderOptions& o) { o.view = "heads", o.layer = 2; }), "layer 2");
+  // Layers and heads are named counted from 1, as the figures count them, with the stored name.
+  expect_bad(set, with([](RenderOptions& o) { o.layer = 7; }), "layer 8 (block cross.7) out of range for cross (valid layers 1-2, counted from 1)");
+  expect_bad(set, with([](RenderOptions& o) { o.head = 4; }), "head 5 (index 4) out of range for cross.1 (valid heads 1-4");
+  expect_bad(set, with([](RenderOptions& o) { o.view = "heads", o.layer = 2; }), "layer 3 (block cross.2)");
+  expect_bad(set, with([](RenderOptions& o) { o.view = "lines", o.heads = {0, 4}; }), "valid heads 1-4");
+  expect_bad(set, with([](RenderOptions& o) { o.view = "heads", o.heads = {0, 1}; }), "lines view only");
   expect_bad(set, with([](RenderOptions& o) { o.run = 5; }), "valid 0-1");
   expect_bad(set, with([](RenderOptions& o) { o.view = "steps", o.steps = "0-40"; }), "valid 0-12");
   expect_bad(set, with([](RenderOptions& o) { o.view = "grid", o.highlight = {13, 8}; }), "layers 1-2, heads 1-4");

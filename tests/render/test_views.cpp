@@ -7,6 +7,7 @@
 #include "io/attention_file.h"
 #include "render/demo_set.h"
 #include "render/heatmap.h"
+#include "render/labels.h"
 #include "render/render.h"
 
 using namespace attnscope;
@@ -242,4 +243,111 @@ TEST(RenderTruth, CompareSaysWhyThereIsNoDifference) {
   EXPECT_TRUE(has_note(notes, "difference not drawn: run 0 is 13x11 and run 1 is 13x5")) << notes.size();
   render_figure(set, o, temp_dir() + "/mismatch.png");  // still draws both runs
   expect_plausible_png(temp_dir() + "/mismatch.png");
+}
+
+namespace {
+bool has_text(const std::vector<std::string>& text, const std::string& needle) {
+  for (const auto& t : text)
+    if (t.find(needle) != std::string::npos) return true;
+  return false;
+}
+// Text of the figure naming a layer or head counted from 0 ("layer 0", "head 0"): none may.
+std::string zero_based(const std::vector<std::string>& text) {
+  for (const auto& t : text)
+    for (const std::string bad : {"layer 0", "head 0", "heads 0", "layers 0"})
+      if (const size_t at = t.find(bad); at != std::string::npos &&
+          (at + bad.size() == t.size() || !std::isdigit(static_cast<unsigned char>(t[at + bad.size()]))))
+        return t;
+  return "";
+}
+}  // namespace
+
+// One numbering for people: every view names layers and heads counted from 1 (stored index + 1),
+// read through the text the figure draws.
+TEST(RenderNumbering, EveryViewCountsLayersAndHeadsFromOne) {
+  const AttentionSet set = demo_attention_set();
+  for (const ViewInfo& v : render_views()) {
+    RenderOptions o = view(v.name);
+    o.layer = 0;  // stored cross.0: "layer 1"
+    o.head = 0;   // "head 1"
+    const auto text = figure_text(set, o, "f.png");
+    ASSERT_FALSE(text.empty()) << v.name;
+    EXPECT_TRUE(has_text(text, "layer 1")) << v.name << ": " << text.front();
+    EXPECT_TRUE(has_text(text, "head 1")) << v.name << ": " << text.front();
+    EXPECT_EQ(zero_based(text), "") << v.name;
+    EXPECT_TRUE(has_text(text, "layers and heads are counted from 1 (layer 1 is the stored block cross.0)")) << v.name;
+  }
+  // The last layer by default: the demo's cross.1 is "layer 2"; the heads view titles its panels.
+  const auto heads = figure_text(set, view("heads"), "f.png");
+  EXPECT_TRUE(has_text(heads, "cross · layer 2 · all 4 heads"));
+  for (const char* h : {"head 1", "head 2", "head 3", "head 4"}) EXPECT_TRUE(has_text(heads, h)) << h;
+  EXPECT_EQ(zero_based(heads), "");
+  // The grid's detail says the highlighted cell in the grid's own numbers.
+  RenderOptions grid = view("grid");
+  grid.highlight = {2, 3};
+  const auto g = figure_text(set, grid, "f.png");
+  EXPECT_TRUE(has_text(g, "layer 2 · head 3"));
+  EXPECT_TRUE(has_text(g, "layer 2 is the stored block cross.1"));
+  EXPECT_EQ(zero_based(g), "");
+}
+
+TEST(RenderNumbering, OneHeadIsSaidInTheSingular) {
+  AttentionSet set = translation_set();
+  for (AttentionRun& run : set.runs)
+    for (AttentionBlock& b : run.blocks) {
+      b.heads = 1;
+      b.weights.resize(b.queries * b.keys);
+    }
+  for (const std::string v : {"heads", "grid", "heatmap", "lines", "gallery"}) {
+    const auto text = figure_text(set, view(v), "f.png");
+    EXPECT_FALSE(has_text(text, "1 heads")) << v << ": " << text.front();
+    EXPECT_FALSE(has_text(text, "all 1 head")) << v << ": " << text.front();
+  }
+  EXPECT_TRUE(has_text(figure_text(set, view("heads"), "f.png"), "cross · layer 2 · 1 head"));
+}
+
+TEST(RenderNumbering, CaptionsHaveOneSpaceAroundTheArrow) {
+  AttentionSet set = translation_set();
+  set.runs[0].input_text = "Once upon a time";
+  set.runs[0].output_text = " there was a cat\n";  // LM continuations start with a space
+  const auto text = figure_text(set, RenderOptions{}, "f.png");
+  EXPECT_TRUE(has_text(text, "Once upon a time → there was a cat"));
+  EXPECT_FALSE(has_text(text, "→  "));
+  EXPECT_FALSE(has_text(text, "  →"));
+}
+
+// The lines view draws one head by default (the mean of heads, as every view's default), not
+// every head overlaid; --head picks one, RenderOptions::heads overlays a few.
+TEST(RenderLines, DefaultIsOneHeadWithALegend) {
+  const AttentionSet set = translation_set();  // 4 heads
+  auto legend = [](const std::vector<std::string>& text) {
+    std::vector<std::string> heads;
+    for (const auto& t : text)
+      if (t.rfind("head ", 0) == 0 || t.rfind("mean of", 0) == 0) heads.push_back(t);
+    return heads;
+  };
+  const auto def = figure_text(set, view("lines"), "f.png");
+  EXPECT_EQ(legend(def), std::vector<std::string>{"mean of 4 heads"});
+  EXPECT_EQ(def.front(), "cross · layer 2 · mean of 4 heads");
+  RenderOptions one = view("lines");
+  one.head = 2;
+  EXPECT_EQ(legend(figure_text(set, one, "f.png")), std::vector<std::string>{"head 3"});
+  RenderOptions some = view("lines");
+  some.heads = {0, 2};
+  const auto two = figure_text(set, some, "f.png");
+  EXPECT_EQ(legend(two), (std::vector<std::string>{"head 1", "head 3"}));
+  EXPECT_EQ(two.front(), "cross · layer 2 · head 1, head 3");
+}
+
+// Whitespace tokens carry the same visible glyph in the lines view as on heatmap axes.
+TEST(RenderLines, WhitespaceTokensAreLabelledAsOnOtherViews) {
+  AttentionSet set = translation_set();
+  set.runs[0].source_tokens[1] = " ";
+  const auto lines = figure_text(set, view("lines"), "f.png");
+  const auto heatmap = figure_text(set, RenderOptions{}, "f.png");
+  const std::string glyph = display_token(" ");
+  ASSERT_NE(glyph, " ");
+  EXPECT_TRUE(has_text(heatmap, glyph));
+  EXPECT_NE(std::find(lines.begin(), lines.end(), glyph), lines.end());
+  EXPECT_EQ(std::find(lines.begin(), lines.end(), " "), lines.end());
 }
