@@ -54,7 +54,7 @@ Size view_gallery(cairo_t* cr, const ViewContext& ctx) {
                             head_phrase(*blocks[0], ctx.opt.head) + " · " + std::to_string(n) + (n == 1 ? " input" : " inputs");
   double y = draw_header(cr, ctx, title, ctx.set.meta.count("model") ? ctx.set.meta.at("model") : "", kMargin, width);
 
-  // Lay out every panel first: rows of `per_row` panels, each row as tall as its tallest.
+  // Lay out every panel first: `per_row` panels a row.
   const size_t per_row = n <= 4 ? n : n <= 9 ? 3 : 4;
   std::vector<HeatmapSpec> specs;
   std::vector<HeatmapLayout> layouts;
@@ -66,45 +66,49 @@ Size view_gallery(cairo_t* cr, const ViewContext& ctx) {
     for (const std::string& s : label_notes(layouts.back())) notes.add(s);
     if (ctx.opt.values && !layouts.back().values_fit) notes.add("values not printed: cells too small");
   }
-  // Captions, then fixed column positions so panels line up down the grid.
+  // Captions, then one even grid: every slot as wide and as tall as the largest panel, the same
+  // gap between slots, each panel's cells left-aligned at the same offset in its slot.
   set_font(cr, kSubtitleFont, true);
   const double caption_h = font_height(cr) + 6;
   std::vector<std::string> captions;
-  std::vector<double> col_w(per_row, 0);
+  double gutter = 0, body_w = 0, top = 0, body_h = 0;  // row labels, cells and right of them; above, below
+  for (size_t r = 0; r < n; ++r) {
+    const HeatmapLayout& l = layouts[r];
+    gutter = std::max(gutter, l.cells.x);
+    body_w = std::max(body_w, l.size.w - l.cells.x);
+    top = std::max(top, l.cells.y);
+    body_h = std::max(body_h, l.size.h - l.cells.y);
+  }
   for (size_t r = 0; r < n; ++r) {
     const AttentionRun& run = ctx.set.runs[r];
-    const HeatmapLayout& l = layouts[r];
     // Runs named apart from their input (training snapshots "step 400", "original"/"masked") are
     // captioned by name and output: their inputs are all the same.
     const bool named = !run.name.empty() && run.name != run.input_text;
     const std::string caption = named ? run.name + " · " + run.output_text : run.input_text.empty() ? run_caption(run) : run.input_text;
-    captions.push_back(fit_text(cr, caption,
-                                std::max(kCaptionWidth, l.size.w - l.cells.x)));
-    col_w[r % per_row] = std::max({col_w[r % per_row], l.size.w, l.cells.x + text_width(cr, captions.back())});
+    captions.push_back(fit_text(cr, caption, std::max(kCaptionWidth, body_w)));
+    body_w = std::max(body_w, text_width(cr, captions.back()));
   }
-  std::vector<double> col_x(per_row, kMargin);
-  for (size_t c = 1; c < per_row; ++c) col_x[c] = col_x[c - 1] + col_w[c - 1] + kPanelGap;
-
-  double row_top = y, first_cells_h = 0;
-  const double right = col_x.back() + col_w.back();
-  for (size_t start = 0; start < n; start += per_row) {
-    double row_h = 0;
-    for (size_t r = start; r < std::min(n, start + per_row); ++r) {
-      const HeatmapLayout& l = layouts[r];
-      const double x = col_x[r % per_row];
-      set_font(cr, kSubtitleFont, true);
-      set_color(cr, ctx.theme.text);
-      draw_text(cr, captions[r], x + l.cells.x, row_top, HAlign::Left, VAlign::Top);
-      draw_heatmap(cr, specs[r], l, x, row_top + caption_h, ctx.theme);
-      if (r == 0) first_cells_h = l.cells.h;
-      row_h = std::max(row_h, l.size.h);
-    }
-    row_top += caption_h + row_h + kPanelGap;
+  const double slot_w = gutter + body_w, slot_h = caption_h + top + body_h;
+  const size_t grid_rows = (n + per_row - 1) / per_row;
+  const double cells_top = y + caption_h + top;  // of the first row's cells
+  double cells_bottom = cells_top;               // of the last row's tallest cells
+  double right = 0;                              // of the widest panel in the last column
+  for (size_t r = 0; r < n; ++r) {
+    const HeatmapLayout& l = layouts[r];
+    const double sx = kMargin + static_cast<double>(r % per_row) * (slot_w + kPanelGap);
+    const double sy = y + static_cast<double>(r / per_row) * (slot_h + kPanelGap);
+    set_font(cr, kSubtitleFont, true);
+    set_color(cr, ctx.theme.text);
+    draw_text(cr, captions[r], sx + gutter, sy, HAlign::Left, VAlign::Top);
+    draw_heatmap(cr, specs[r], l, sx + gutter - l.cells.x, sy + caption_h + top - l.cells.y, ctx.theme);
+    cells_bottom = std::max(cells_bottom, sy + caption_h + top + l.cells.h);
+    right = std::max(right, sx + gutter - l.cells.x + l.size.w);
   }
-  const Rect bar{right + kColorbarGap, y + caption_h, kColorbarWidth, std::max(first_cells_h, 120.0)};
+  // One colour bar beside the grid, spanning its rows of cells.
+  const Rect bar{right + kColorbarGap, cells_top, kColorbarWidth, std::max(cells_bottom - cells_top, 120.0)};
   draw_colorbar(cr, scale, ctx.opt.colorbar_title, bar, ctx.theme);
   width = std::max(width, bar.x + colorbar_width(cr, scale, ctx.opt.colorbar_title));
-  y = std::max(row_top - kPanelGap, bar.bottom());
+  y = std::max(y + static_cast<double>(grid_rows) * (slot_h + kPanelGap) - kPanelGap, bar.bottom());
 
   y = draw_notes(cr, ctx, notes, y, width);
   return {width + kMargin, y + kMargin};

@@ -45,8 +45,13 @@ Size view_lines(cairo_t* cr, const ViewContext& ctx) {
   note_numbering(notes, block);
 
   double width = 0;
-  std::string which;
-  for (int h : heads) which += (which.empty() ? "" : ", ") + head_phrase(block, h);
+  // "mean of 4 heads", "head 3", "heads 1 and 3", "heads 1, 2 and 4".
+  std::string which = head_phrase(block, heads[0]);
+  if (heads.size() > 1) {
+    which = "heads " + std::to_string(heads[0] + 1);
+    for (size_t i = 1; i < heads.size(); ++i)
+      which += (i + 1 == heads.size() ? " and " : ", ") + std::to_string(heads[i] + 1);
+  }
   const std::string title = kind_name(kind) + " · " + layer_phrase(block) + " · " + which;
   double y = draw_header(cr, ctx, title, run_caption(run), kMargin, width);
 

@@ -336,7 +336,7 @@ TEST(RenderLines, DefaultIsOneHeadWithALegend) {
   some.heads = {0, 2};
   const auto two = figure_text(set, some, "f.png");
   EXPECT_EQ(legend(two), (std::vector<std::string>{"head 1", "head 3"}));
-  EXPECT_EQ(two.front(), "cross · layer 2 · head 1, head 3");
+  EXPECT_EQ(two.front(), "cross · layer 2 · heads 1 and 3");
 }
 
 // Whitespace tokens carry the same visible glyph in the lines view as on heatmap axes.
@@ -350,4 +350,16 @@ TEST(RenderLines, WhitespaceTokensAreLabelledAsOnOtherViews) {
   EXPECT_TRUE(has_text(heatmap, glyph));
   EXPECT_NE(std::find(lines.begin(), lines.end(), glyph), lines.end());
   EXPECT_EQ(std::find(lines.begin(), lines.end(), " "), lines.end());
+}
+
+// The gallery packs any number of runs on one grid with one colour bar (its title drawn once).
+TEST(RenderGallery, OneColourBarForManyRuns) {
+  AttentionSet set = dates_set();
+  const AttentionSet four = set;
+  while (set.runs.size() < 9) set.runs.push_back(four.runs[set.runs.size() % four.runs.size()]);
+  RenderOptions o = view("gallery");
+  o.colorbar_title = "weight of the gallery";
+  const auto text = figure_text(set, o, "f.png");
+  EXPECT_EQ(std::count(text.begin(), text.end(), "weight of the gallery"), 1);
+  EXPECT_TRUE(has_text(text, "9 inputs"));
 }
