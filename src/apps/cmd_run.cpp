@@ -55,8 +55,9 @@ options:
                       Decoders and translation models are forced onto the original's output, so
                       both runs share one target and the compare view draws their difference
   --mask-words W,W    the same for every piece of every occurrence of these words
-  --layers L          record only these layers: "0,3" or "8-11" (default all)
-  --heads H           record only these heads of each kept layer (default all)
+  --layers L          record only these layers, counted from 1 as the figures count them: "1,4"
+                      or "9-12" (default all; layer 1 is stored as the block <kind>.0)
+  --heads H           record only these heads of each kept layer, counted from 1 (default all)
   --weights FORM      how attention is kept: dense (every weight), query-key (each head's queries,
                       keys and row log-sum-exps; any weight is computed exactly when a view asks,
                       so 8,192 tokens of 12 x 12 heads take 0.6 GB instead of 39), or auto
@@ -151,6 +152,18 @@ void print_result(const Result& r, const Model& model, const char* label) {
   std::printf("%s%s\n", label, r.text.c_str());
 }
 
+// --layers/--heads count from 1 as the figures do; Request counts from 0 as stored. `count` is
+// the model's (its largest stack's), so the error names the numbers that exist.
+void to_stored_indices(std::vector<int>& wanted, const std::string& flag, int count) {
+  const std::string what = flag == "layers" ? "layer" : "head";
+  for (int& i : wanted) {
+    if (i < 1 || i > count)
+      throw std::invalid_argument("--" + flag + ": " + what + " " + std::to_string(i) + " does not exist (the model has " +
+                                  flag + " 1-" + std::to_string(count) + ", counted from 1)");
+    i -= 1;
+  }
+}
+
 }  // namespace
 
 int cmd_run(int argc, char** argv) {
@@ -203,6 +216,8 @@ int cmd_run(int argc, char** argv) {
 
   const std::unique_ptr<Model> model = load_model(*model_path, runtime);
   const ModelInfo& info = model->info();
+  to_stored_indices(req.layers, "layers", info.layers);
+  to_stored_indices(req.heads, "heads", info.heads);
   std::vector<std::string> inputs;
   if (input_file) {
     std::string text = read_file(*input_file);

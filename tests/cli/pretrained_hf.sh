@@ -29,8 +29,8 @@ else fail "bert --attn: $(cat "$T/err")"; fi
 json=$("$BIN" run --model "$FIX/tiny-gpt2" "The cat sat on the mat" --max-new-tokens 8 --json)
 grep -qF '"tokens":["T","he","Ġcat","Ġsat","Ġ","on","Ġthe","Ġmat"' <<<"$json" && ok "gpt2 generates" || fail "gpt2: $json"
 
-# --layers / --heads keep only those blocks and heads.
-"$BIN" run --model "$FIX/tiny-gpt2" "The cat" --max-new-tokens 2 --layers 1 --heads 0,2 --attn "$T/g.attn.safetensors" >/dev/null 2>&1
+# --layers / --heads keep only those blocks and heads, counted from 1 (stored from 0).
+"$BIN" run --model "$FIX/tiny-gpt2" "The cat" --max-new-tokens 2 --layers 2 --heads 1,3 --attn "$T/g.attn.safetensors" >/dev/null 2>&1
 if grep -q '"decoder-self.1"' "$T/g.attn.safetensors" && ! grep -q '"decoder-self.0"' "$T/g.attn.safetensors" \
    && grep -qF '\"heads\":\"0,2\"' "$T/g.attn.safetensors"; then ok "--layers/--heads"; else fail "--layers/--heads"; fi
 
@@ -51,7 +51,9 @@ grep -qF '"positions":[2,3]' <<<"$json" && grep -qF '<|endoftext|> (a substitute
 expect_error "mask range past the input" "--mask 5:99: the input has" "$BIN" run --model "$FIX/tiny-bert" "the cat" --mask 5:99
 expect_error "mask words absent" "--mask-words: none of" "$BIN" run --model "$FIX/tiny-bert" "the cat" --mask-words dog
 expect_error "bad --mask" "expected I:J" "$BIN" run --model "$FIX/tiny-bert" "the cat" --mask 3
-expect_error "layer out of range" "layer 7 does not exist" "$BIN" run --model "$FIX/tiny-bert" "the cat" --layers 7 --attn "$T/x.attn.safetensors"
+expect_error "layer out of range" "layer 7 does not exist (the model has layers 1-" "$BIN" run --model "$FIX/tiny-bert" "the cat" --layers 7 --attn "$T/x.attn.safetensors"
+expect_error "layer 0" "layer 0 does not exist (the model has layers 1-" "$BIN" run --model "$FIX/tiny-bert" "the cat" --layers 0 --attn "$T/x.attn.safetensors"
+expect_error "head 0" "head 0 does not exist (the model has heads 1-" "$BIN" run --model "$FIX/tiny-bert" "the cat" --heads 0 --attn "$T/x.attn.safetensors"
 expect_error "no tokenizer" "no tokenizer for tiny-llama" "$BIN" run --model "$FIX/tiny-llama" "hello"
 mkdir -p "$T/t5" && cp "$FIX/tiny-bert/"* "$T/t5/" && sed -i 's/"model_type": "bert"/"model_type": "t5"/' "$T/t5/config.json"
 expect_error "unknown model_type" 'config.json: model_type "t5"' "$BIN" run --model "$T/t5" "hello"
