@@ -1,12 +1,15 @@
 // attnscope render: draw an .attn.safetensors file as PNG, SVG or PDF (src/render/render.h).
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "apps/args.h"
 #include "apps/commands.h"
 #include "io/attention_file.h"
+#include "io/model_architecture.h"
+#include "render/architecture.h"
 #include "render/demo_set.h"
 #include "render/render.h"
 #include "render/view_common.h"
@@ -14,17 +17,26 @@
 namespace attnscope {
 namespace {
 
+// Not an AttentionSet view: it reads a model's config (io/model_architecture.h), so it has its own
+// entry point (render/architecture.h) and no attention file.
+constexpr const char* kArchitectureView = "architecture";
+
 void usage() {
   std::printf(
       "usage: attnscope render FILE.attn.safetensors --view VIEW [options] -o OUT.png|svg|pdf\n"
+      "       attnscope render --view architecture --model DIR -o OUT.png|svg|pdf\n"
       "       attnscope render --demo-set FILE.attn.safetensors   (write a small synthetic set to try the views)\n\n"
       "Draws recorded attention as a static figure; the output's extension picks the format.\n"
       "Every display transform (mean of heads, merged subwords, pooling) is stated on the figure.\n\n"
       "views:\n");
   for (const ViewInfo& v : render_views()) std::printf("  %-8s %s\n", v.name, v.summary);
+  std::printf("  %-8s %s\n", kArchitectureView,
+              "the model's blocks drawn from its config (--model DIR; no attention file): embeddings, stacks,\n"
+              "           attention types, positions, output layer");
   std::printf(
       "\noptions:\n"
       "  --view V             one of the views above (default heatmap)\n"
+      "  --model DIR          architecture: an attnscope train folder, a Hugging Face folder or a llama2.c *.bin\n"
       "  --kind K             encoder-self | decoder-self | cross (default: cross if recorded, else the first)\n"
       "  --layer N            layer, counted from 1 as on the figures: layer 1 is the stored block\n"
       "                       <kind>.0 (default: the last)\n"
@@ -134,9 +146,21 @@ int cmd_render(int argc, char** argv) {
   opt.pool = args.choice("pool", opt.pool, {"max", "mean"});
   opt.title = args.get("title", "");
   const std::optional<std::string> out = args.get("out");
+  const std::optional<std::string> model = args.get("model");
   args.finish();
 
   const auto& pos = args.positionals();
+  if (opt.view == kArchitectureView) {
+    if (!model) throw UsageError("--view architecture needs --model DIR (a model folder or llama2.c *.bin)");
+    if (!pos.empty()) throw UsageError("--view architecture reads --model, not an attention file: '" + pos[0] + "' is extra");
+    if (!out) throw UsageError("missing -o OUT.png|svg|pdf");
+    if (!std::filesystem::exists(*model)) throw UsageError("--model " + *model + ": no such model folder or file");
+    const ModelArchitecture arch = read_model_architecture(*model);
+    render_architecture(arch, opt, *out);
+    std::printf("%s\n", out->c_str());
+    return 0;
+  }
+  if (model) throw UsageError("--model is read by --view architecture only (other views draw an attention file)");
   if (pos.empty()) throw UsageError("missing the input FILE.attn.safetensors (see 'attnscope render --help')");
   if (pos.size() > 1) throw UsageError("expected one input file, got " + std::to_string(pos.size()) + ": '" + pos[1] + "' is extra");
   if (!out) throw UsageError("missing -o OUT.png|svg|pdf");
