@@ -17,13 +17,14 @@ constexpr double kColumnGap = 260;  // horizontal space the lines cross
 constexpr double kLineWidth = 2.0;
 constexpr double kMaxTokenWidth = 180;
 
-// Categorical head colours (matplotlib tab10), distinct on light and dark backgrounds; the mean
-// of heads (-1) takes the first.
+// Categorical head colours (matplotlib tab10), distinct on light and dark backgrounds.
 const Rgb kHeadColours[] = {{0.122, 0.467, 0.706}, {1.000, 0.498, 0.055}, {0.173, 0.627, 0.173},
                             {0.839, 0.153, 0.157}, {0.580, 0.404, 0.741}, {0.549, 0.337, 0.294},
                             {0.890, 0.467, 0.761}, {0.498, 0.498, 0.498}, {0.737, 0.741, 0.133},
                             {0.090, 0.745, 0.812}};
 const Rgb& head_colour(int head) { return kHeadColours[static_cast<size_t>(std::max(head, 0)) % 10]; }
+// One head alone takes the first (strongest) colour; overlaid heads keep their own.
+const Rgb& line_colour(const std::vector<int>& heads, size_t i) { return heads.size() == 1 ? kHeadColours[0] : head_colour(heads[i]); }
 }  // namespace
 
 Size view_lines(cairo_t* cr, const ViewContext& ctx) {
@@ -66,9 +67,9 @@ Size view_lines(cairo_t* cr, const ViewContext& ctx) {
   // Legend: one swatch per head drawn.
   set_font(cr, kLabelFont);
   double lx = kMargin;
-  for (int h : heads) {
-    const std::string label = head_phrase(block, h);
-    fill_rect(cr, {lx, y + 2, 12, 12}, head_colour(h));
+  for (size_t i = 0; i < heads.size(); ++i) {
+    const std::string label = head_phrase(block, heads[i]);
+    fill_rect(cr, {lx, y + 2, 12, 12}, line_colour(heads, i));
     set_color(cr, ctx.theme.text);
     draw_text(cr, label, lx + 17, y + 8, HAlign::Left, VAlign::Middle);
     lx += 17 + text_width(cr, label) + 16;
@@ -98,7 +99,7 @@ Size view_lines(cairo_t* cr, const ViewContext& ctx) {
   cairo_set_line_width(cr, kLineWidth);
   cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
   for (size_t i = 0; i < panels.size(); ++i) {
-    const Rgb& colour = head_colour(heads[i]);
+    const Rgb& colour = line_colour(heads, i);
     for (size_t q = 0; q < rows; ++q)
       for (size_t k = 0; k < cols; ++k) {
         const double a = std::clamp((panels[i].m.at(q, k) - vmin) / (vmax - vmin), 0.0f, 1.0f);

@@ -43,6 +43,9 @@ await check('grid cell (layer 2, head 3) shows that head, read-out equals the fi
   await ready(m);
   const title = await page.textContent('#view .panel:nth-child(2) h2');
   assert(title.includes('layer 2, head 3'), `detail title is '${title}'`);
+  // Counted from 1 as the static figures count; the stored block (from 0) in the notes.
+  const notes = await page.textContent('#notes');
+  assert(notes.includes('layer 2 is the stored block encoder-self.1'), `notes are '${notes}'`);
   assert(await page.locator('#grid canvas.selected[data-layer="1"][data-head="2"]').count() === 1, 'cell not highlighted');
   await hover('#detail-canvas', 3, 5);
   const shown = await page.locator('#readout').evaluate((e) => ({ ...e.dataset, text: e.textContent }));

@@ -2,7 +2,7 @@
 // the current view to draw it. Every display transform in effect is listed under the view.
 import { createApi } from './api.js';
 import { buildLut } from './colormap.js';
-import { findBlock, isLong } from './views/common.js';
+import { blockName, findBlock, isLong } from './views/common.js';
 import { renderCompare } from './views/compare.js';
 import { renderLines } from './views/lines.js';
 import { renderOverview } from './views/overview.js';
@@ -91,6 +91,11 @@ async function render() {
     if (state.merge) notes.push('subwords merged into words (sum over keys, mean over queries)');
     // A RoPE model run past its training length: its attention is real, its output degrades.
     if (ctx.run.info && ctx.run.info.beyond_training) notes.push(ctx.run.info.beyond_training);
+    // One numbering with the static figures and the command line: from 1 for people, the stored
+    // block named in small print (files name it from 0).
+    if (findBlock(ctx.run, state.kind, state.layer)) {
+      notes.push(`layers and heads are counted from 1 (layer ${state.layer + 1} is the stored block ${blockName(state.kind, state.layer)})`);
+    }
     $('notes').textContent = notes.join(' \u00b7 ');
     window.attnscope.lastRenderAt = performance.now();
     window.attnscope.firstRenderAt ??= window.attnscope.lastRenderAt;
