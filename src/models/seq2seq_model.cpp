@@ -513,6 +513,10 @@ AttentionSet Seq2SeqModel::to_attention_set(std::vector<AttentionRun> runs) cons
   set.meta["config"] = c.to_json();
   set.meta["subword"] = !c.character_vocab() ? "bpe@@" : "none";
   set.meta["transforms"] = "";
+  if (!c.is_transformer() && c.attention != "none" && c.scope != "global") {  // local attention: [p_t - D, p_t + D]
+    set.meta["scope"] = c.scope;
+    set.meta["window"] = std::to_string(c.window);
+  }
   set.runs = std::move(runs);
   if (set.runs.size() > 1)
     for (auto& run : set.runs)

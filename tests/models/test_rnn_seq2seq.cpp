@@ -110,6 +110,28 @@ TEST_P(EveryVariant, RecordsNormalisedAttentionInsideItsWindow) {
     }
     EXPECT_EQ(t.run.extras.at("cross.0.scores").shape, (std::vector<size_t>{1, b->queries, b->keys}));
     EXPECT_EQ(t.run.extras.at("cross.0.context").shape, (std::vector<size_t>{b->queries, 32u}));
+    // Local attention records each step's window centre p_t, and the set says D; every weight the
+    // step gives lies within [p_t - D, p_t + D] of the recorded p_t.
+    const AttentionSet set = model.to_attention_set(std::vector<Translation>{t});
+    if (scope == "global") {
+      EXPECT_EQ(t.run.extras.count("cross.0.position"), 0u);
+      EXPECT_EQ(set.meta.count("window"), 0u);
+      continue;
+    }
+    ASSERT_EQ(t.run.extras.count("cross.0.position"), 1u);
+    const Array& position = t.run.extras.at("cross.0.position");
+    EXPECT_EQ(position.shape, (std::vector<size_t>{b->queries, 1u}));
+    EXPECT_EQ(set.meta.at("window"), "2");
+    EXPECT_EQ(set.meta.at("scope"), scope);
+    const double D = model.config().window;
+    for (size_t q = 0; q < b->queries; ++q) {
+      const double p = position.data[q];
+      EXPECT_GE(p, 0.0) << "step " << q;
+      EXPECT_LT(p, static_cast<double>(b->keys)) << "step " << q;
+      if (scope == "local-m") EXPECT_EQ(p, std::min<double>(static_cast<double>(q), static_cast<double>(b->keys) - 1));
+      for (size_t k = 0; k < b->keys; ++k)
+        if (b->at(0, q, k) > 0) EXPECT_LE(std::abs(static_cast<double>(k) - p), D + 1e-4) << q << "," << k;
+    }
   }
 }
 

@@ -48,10 +48,10 @@ RnnAttentionImpl::Output RnnAttentionImpl::forward(const torch::Tensor& query, c
   }
   torch::Tensor allowed = valid.unsqueeze(1);  // [B, 1, S]
   torch::Tensor bias;
+  torch::Tensor p;  // aligned source position p_t, [B, Q]: local scopes only
   if (scope != "global") {
     const int64_t Q = query.size(1), S = keys.size(1);
     torch::Tensor last = (lengths - 1).unsqueeze(1);  // [B, 1]
-    torch::Tensor p;                                   // aligned source position p_t, [B, Q]
     if (scope == "local-m") {  // monotonic: p_t = t
       torch::Tensor t = torch::arange(first_step, first_step + Q, query.options()).unsqueeze(0);
       p = torch::minimum(t, last);
@@ -67,7 +67,7 @@ RnnAttentionImpl::Output RnnAttentionImpl::forward(const torch::Tensor& query, c
     }
   }
   AttentionResult r = attend(scores, allowed, keys, bias);
-  return {r.weights, r.context, scores};
+  return {r.weights, r.context, scores, p};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,6 +170,8 @@ torch::Tensor RnnSeq2SeqImpl::step(const torch::Tensor& prev, RnnState& state, c
     rec->record(AttentionKind::Cross, 0, attended.weights);                 // [1, 1, S]: one head, one query
     rec->record_extra(AttentionKind::Cross, 0, "scores", attended.scores);  // [1, 1, S]
     rec->record_extra(AttentionKind::Cross, 0, "context", attended.context[0]);  // [1, H]
+    if (attended.position.defined())  // local: the window's centre, [1, 1]; rows become [Q, 1]
+      rec->record_extra(AttentionKind::Cross, 0, "position", attended.position);
   }
   torch::Tensor att = attentional(out, attended.context);  // [B, 1, H]
   if (cfg.input_feeding) state.feed = att.squeeze(1);

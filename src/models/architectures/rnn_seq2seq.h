@@ -20,6 +20,7 @@ struct RnnAttentionImpl : torch::nn::Module {
     torch::Tensor weights;  // [B, Q, S]
     torch::Tensor context;  // [B, Q, H]
     torch::Tensor scores;   // [B, Q, S] alignment scores before window, Gaussian and softmax
+    torch::Tensor position; // [B, Q] the aligned source position p_t (local scopes; else undefined)
   };
   // Per-source work done once per encode (general: W_a h_s; concat/bahdanau: W_k h_s).
   torch::Tensor prepare_keys(const torch::Tensor& keys);
@@ -62,7 +63,8 @@ struct RnnSeq2SeqImpl : torch::nn::Module {
   Encoded encode(const torch::Tensor& src, const torch::Tensor& lengths);
   // One decoding step: previous tokens [B]; `step` is t (0-based). Updates `state`; returns the
   // logits [B, V]. With a recorder (B = 1), the step's weights become row t of cross.0, with its
-  // alignment scores (before window, Gaussian and softmax) and context as extras.
+  // alignment scores (before window, Gaussian and softmax) and context as extras, and with local
+  // attention its window's centre p_t as the extra cross.0.position ([Q, 1] over the steps).
   torch::Tensor step(const torch::Tensor& prev, RnnState& state, const Encoded& enc, int64_t step,
                      AttentionRecorder* rec = nullptr);
   // Teacher-forced logits [B, T, V] for tgt_in [B, T]. When the decoder's inputs do not depend
