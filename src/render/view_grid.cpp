@@ -139,7 +139,6 @@ Size view_grid(cairo_t* cr, const ViewContext& ctx) {
   const Matrix shown = pooled_head(ctx, run, *detail_block, detail_head, cw, ch, notes, dlo, dhi);
   spec.cells = &shown;
   spec.scale = scale;
-  for (const std::string& s : label_notes(l)) notes.add(s);  // thinned labels are stated
   if (ctx.opt.values && !l.values_fit) notes.add("values not printed: cells too small");
   const double dx = above ? kMargin : kMargin + grid.w + kSectionGap;
   const double dt = above ? y + grid.h + kSectionGap : y;
