@@ -8,6 +8,21 @@
 
 namespace attnscope {
 
+namespace {
+
+// p_t: a red dot with a white rim, visible on every colormap and both themes.
+void dot(cairo_t* cr, double x, double y, double radius) {
+  cairo_new_sub_path(cr);
+  cairo_arc(cr, x, y, radius, 0, 2 * std::numbers::pi);
+  set_color(cr, Rgb{0.9, 0.1, 0.1});
+  cairo_fill_preserve(cr);
+  set_color(cr, Rgb{1, 1, 1});
+  cairo_set_line_width(cr, std::min(1.0, radius * 0.4));
+  cairo_stroke(cr);
+}
+
+}  // namespace
+
 std::pair<size_t, size_t> LocalWindowMarks::span(size_t row) const {
   const double p = position.at(row), last = keys ? static_cast<double>(keys - 1) : 0.0;
   const double lo = std::clamp(std::ceil(p - window), 0.0, last), hi = std::clamp(std::floor(p + window), 0.0, last);
@@ -62,17 +77,23 @@ void draw_local_window(cairo_t* cr, const LocalWindowMarks& marks, const Rect& c
     cairo_stroke(cr);
   }
   const double radius = std::clamp(std::min(ch, cw) * 0.2, 1.0, 4.5);
-  for (size_t q = 0; q < rows; ++q) {
-    const double x = cells.x + (static_cast<double>(marks.position[q]) + 0.5) * cw;
-    const double y = cells.y + (static_cast<double>(q) + 0.5) * ch;
-    cairo_new_sub_path(cr);
-    cairo_arc(cr, x, y, radius, 0, 2 * std::numbers::pi);
-    set_color(cr, Rgb{0.9, 0.1, 0.1});
-    cairo_fill_preserve(cr);
-    set_color(cr, Rgb{1, 1, 1});
-    cairo_set_line_width(cr, std::min(1.0, radius * 0.4));
-    cairo_stroke(cr);
-  }
+  for (size_t q = 0; q < rows; ++q)
+    dot(cr, cells.x + (static_cast<double>(marks.position[q]) + 0.5) * cw, cells.y + (static_cast<double>(q) + 0.5) * ch, radius);
+  cairo_restore(cr);
+}
+
+void draw_local_window_row(cairo_t* cr, const LocalWindowMarks& marks, size_t row, const Rect& strip, const Rgb& outline,
+                           double dot_y) {
+  if (row >= marks.position.size() || !marks.keys) return;
+  const double cw = strip.w / static_cast<double>(marks.keys);
+  const auto [lo, hi] = marks.span(row);
+  cairo_save(cr);
+  cairo_set_line_width(cr, 1.2);
+  set_color(cr, outline, 0.85);
+  cairo_rectangle(cr, strip.x + static_cast<double>(lo) * cw + 0.6, strip.y + 0.6, static_cast<double>(hi - lo + 1) * cw - 1.2,
+                  strip.h - 1.2);
+  cairo_stroke(cr);
+  dot(cr, strip.x + (static_cast<double>(marks.position[row]) + 0.5) * cw, dot_y, std::clamp(cw * 0.2, 1.5, 3.5));
   cairo_restore(cr);
 }
 

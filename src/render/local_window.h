@@ -38,6 +38,12 @@ std::optional<LocalWindowMarks> local_window_marks(const AttentionSet& set, cons
 // not) fill `cells`: a white outline with a dark halo per row around its window, a red dot at p_t.
 void draw_local_window(cairo_t* cr, const LocalWindowMarks& marks, const Rect& cells);
 
+// One row's marks over a strip whose keys lie side by side across `strip` (the steps view's
+// weight bars and score strip): the window as an outline in `outline`, p_t as a red dot at
+// height `dot_y`.
+void draw_local_window_row(cairo_t* cr, const LocalWindowMarks& marks, size_t row, const Rect& strip, const Rgb& outline,
+                           double dot_y);
+
 // What a view calls after drawing a block's cells into `cells` (figure units, at their place):
 // draws the marks when the block has them and notes what they mean; when the panel's axes were
 // merged into words the marks would not line up, so it notes that they are left out.

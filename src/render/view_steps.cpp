@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "render/colorbar.h"
+#include "render/local_window.h"
 #include "render/views.h"
 
 namespace attnscope {
@@ -172,6 +173,10 @@ Size view_steps(cairo_t* cr, const ViewContext& ctx) {
   width = std::max(width, x_context + text_width(cr, ctitle));
   y += font_height(cr) + 8;
 
+  // Local attention: each step's window [p_t - D, p_t + D] on its scores and weights, p_t a dot.
+  const std::optional<LocalWindowMarks> window = local_window_marks(ctx.set, run, block);
+  if (window) notes.add(window->note());
+
   const double rows_top = y;
   for (size_t i = 0; i < steps.size(); ++i) {
     const double ry = rows_top + static_cast<double>(i) * kRowHeight;
@@ -198,6 +203,11 @@ Size view_steps(cairo_t* cr, const ViewContext& ctx) {
     cairo_move_to(cr, x_weights, ry + kRowHeight - 1.5);
     cairo_line_to(cr, x_weights + key_w, ry + kRowHeight - 1.5);
     cairo_stroke(cr);
+    if (window) {
+      if (has_scores)
+        draw_local_window_row(cr, *window, steps[i], {x_scores, strip_y, key_w, kStripHeight}, {1, 1, 1}, strip_y + kStripHeight / 2);
+      draw_local_window_row(cr, *window, steps[i], {x_weights, ry + 1, key_w, kRowHeight - 2}, ctx.theme.text, ry + kRowHeight - 1.5);
+    }
     if (has_context) {
       const Rect r{x_context, strip_y, kContextWidth, kStripHeight};
       draw_cells(cr, c_rows[i], cscale, r);

@@ -65,9 +65,15 @@ TEST(LocalWindow, HeatmapStatesTheMarksOnlyWhenRecorded) {
   EXPECT_GE(info.width, 200);
   EXPECT_GT(info.distinct_colours, 4u);
 
+  RenderOptions steps;
+  steps.view = "steps";
+  EXPECT_TRUE(has(figure_notes(set, steps, out), "outline: window p_t ± D (D = 2); dot: p_t, predicted by the model (local-p)"));
+  render_figure(set, steps, dir.str() + "/steps.png");
+  EXPECT_GT(fixtures::png_info(dir.str() + "/steps.png").distinct_colours, 4u);
+
   AttentionSet global = set;
   global.meta.erase("window");
   global.runs[0].extras.clear();
-  notes = figure_notes(global, RenderOptions{}, out);
-  for (const std::string& n : notes) EXPECT_EQ(n.find("window"), std::string::npos) << n;
+  for (const RenderOptions& opt : {RenderOptions{}, steps})
+    for (const std::string& n : figure_notes(global, opt, out)) EXPECT_EQ(n.find("window"), std::string::npos) << n;
 }
