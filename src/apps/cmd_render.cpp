@@ -30,9 +30,8 @@ void usage() {
       "Every display transform (mean of heads, merged subwords, pooling) is stated on the figure.\n\n"
       "views:\n");
   for (const ViewInfo& v : render_views()) std::printf("  %-8s %s\n", v.name, v.summary);
-  std::printf("  %-8s %s\n", kArchitectureView,
-              "the model's blocks drawn from its config (--model DIR; no attention file): embeddings, stacks,\n"
-              "           attention types, positions, output layer");
+  std::printf("  %s  the model itself as boxes and arrows, read from its config (--model DIR; no attention file)\n",
+              kArchitectureView);
   std::printf(
       "\noptions:\n"
       "  --view V             one of the views above (default heatmap)\n"
