@@ -207,7 +207,8 @@ std::string format_head_stats(const HeadStats& stats) {
   }
   text += "\n";
   for (const HeadStatsRow& r : stats.rows) {
-    std::snprintf(line, sizeof line, "%-14s %5d %4d", kind_name(r.kind).c_str(), r.layer, r.head);
+    // Counted from 1 for people, as the figures count; stats.json keeps the stored indices.
+    std::snprintf(line, sizeof line, "%-14s %5d %4d", kind_name(r.kind).c_str(), r.layer + 1, r.head + 1);
     text += line;
     for (int s = 0; s < kStatCount; ++s) {
       if (std::isnan(r.values[s]))

@@ -74,7 +74,7 @@ struct HeadStats {
 
 HeadStats finish_head_stats(const StatsLayout& layout, const SentenceSums& total, size_t sentences);
 
-// A fixed-width table, one line per head.
+// A fixed-width table, one line per head; layers and heads counted from 1 (layer 1 = block <kind>.0).
 std::string format_head_stats(const HeadStats& stats);
 
 }  // namespace attnscope

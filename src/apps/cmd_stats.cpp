@@ -45,7 +45,9 @@ saved .attn.safetensors files are the sentences. Long inputs recorded as queries
 (run --weights query-key) are streamed a band of rows at a time, never held whole.
 
 Prints a table (one line per layer and head), writes OUT/stats.json and one layer x head
-figure per statistic and kind (OUT/<kind>-<statistic>.png).
+figure per statistic and kind (OUT/<kind>-<statistic>.png). The table and figures count layers
+and heads from 1, as every figure does (layer 1 is the stored block <kind>.0); stats.json keeps
+the stored indices, from 0.
 
 options:
   --model PATH        any model attnscope runs (llama2.c, Hugging Face folder, attnscope train)

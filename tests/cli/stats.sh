@@ -27,11 +27,15 @@ else
   if "$BIN" stats --model "$MODEL" "$T/stories.txt" --out "$T/one" --quiet > "$T/one.txt" 2>"$T/err"; then
     ok "stats on one process"
     [ "$(grep -c '^decoder-self' "$T/one.txt")" -eq 40 ] && ok "table has 5 x 8 = 40 heads" || fail "table: $(head -3 "$T/one.txt")"
+    # The table counts layers and heads from 1 as the figures do (1..5, 1..8); stats.json from 0.
+    awk '/^decoder-self/ { if ($2 < 1 || $2 > 5 || $3 < 1 || $3 > 8) bad = 1; n++ } END { exit !(n == 40 && !bad) }' "$T/one.txt" \
+      && ok "table counts layers and heads from 1" || fail "table numbering: $(grep -m2 '^decoder-self' "$T/one.txt")"
     [ -s "$T/one/decoder-self-entropy.png" ] && [ -s "$T/one/decoder-self-previous.png" ] && ok "figures written" || fail "figures missing: $(ls "$T/one")"
     /usr/bin/python3 - "$T/one/stats.json" <<'PY' && ok "json: shares within [0, 1], broadness within [0, 1]" || fail "json values"
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["sentences"] == 6 and len(j["heads"]) == 40
+assert {h["layer"] for h in j["heads"]} == set(range(5)) and {h["head"] for h in j["heads"]} == set(range(8))
 for h in j["heads"]:
     for s in ("special", "punctuation", "previous", "same", "next", "broadness"):
         assert 0 <= h[s] <= 1 + 1e-9, (s, h)
