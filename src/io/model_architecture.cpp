@@ -540,7 +540,9 @@ ModelArchitecture read_model_architecture(const std::string& path) {
   std::error_code ec;
   const fs::path p(path);
   if (!fs::exists(p, ec)) throw std::invalid_argument(path + ": no such model folder or file");
-  const std::string name = fs::absolute(p, ec).lexically_normal().filename().string();
+  fs::path absolute = fs::absolute(p, ec).lexically_normal();
+  if (absolute.filename().empty()) absolute = absolute.parent_path();  // "dir/" names dir
+  const std::string name = absolute.filename().string();
   auto named = [&](ModelArchitecture a) {
     if (a.name.empty() || fs::is_directory(p, ec)) a.name = name.empty() ? path : name;
     return a;

@@ -149,6 +149,8 @@ TEST(Architecture, PretrainedFixturesNameEveryBlock) {
     EXPECT_TRUE(has(bert.labels(), want)) << want;
   expect_drawn(bert);
 
+  EXPECT_EQ(read_model_architecture(kFixtures + "tiny-bert/").name, "tiny-bert");  // a trailing slash
+
   const ModelArchitecture gpt2 = read_model_architecture(kFixtures + "tiny-gpt2");
   for (const char* want : {"Token embedding (wte)", "vocab 300 × 32", "Learned positions (wpe)", "32 positions, added",
                            "Masked multi-head self-attention", "4 heads × 8", "32 → 128 → 32, gelu_new", "Final LayerNorm",
@@ -176,6 +178,32 @@ TEST(Architecture, PretrainedFixturesNameEveryBlock) {
   ASSERT_EQ(marian.links.size(), 1u);
   EXPECT_EQ(marian.links[0].to, "decoder.layer.cross-attention");
   expect_drawn(marian);
+}
+
+TEST(Architecture, MistralAndQwen2SayWhatDiffersFromLlama) {
+  const ModelArchitecture mistral = architecture_from_config(
+      R"({"model_type": "mistral", "vocab_size": 32000, "hidden_size": 4096, "intermediate_size": 14336,
+          "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8, "sliding_window": 4096,
+          "rope_theta": 1000000.0})",
+      "mistral/config.json");
+  EXPECT_EQ(mistral.format, "Hugging Face mistral");
+  for (const char* want : {"32 query heads × 128", "8 key/value heads (4 queries share each)",
+                           "causal, sliding window 4,096 (decoder-self)", "θ = 1,000,000", "not tied (own matrix)"})
+    EXPECT_TRUE(has(mistral.labels(), want)) << want;
+  const ModelArchitecture qwen = architecture_from_config(
+      R"({"model_type": "qwen2", "vocab_size": 151936, "hidden_size": 896, "intermediate_size": 4864,
+          "num_hidden_layers": 24, "num_attention_heads": 14, "num_key_value_heads": 2, "head_dim": 10,
+          "tie_word_embeddings": true, "sliding_window": 32768})",
+      "qwen/config.json");
+  for (const char* want : {"14 query heads × 64", "q, k, v with bias", "tied to the token embedding", "causal: earlier tokens (decoder-self)"})
+    EXPECT_TRUE(has(qwen.labels(), want)) << want;
+  const ModelArchitecture mqa = architecture_from_config(
+      R"({"model_type": "llama", "vocab_size": 10, "hidden_size": 8, "intermediate_size": 16, "num_hidden_layers": 1,
+          "num_attention_heads": 2, "num_key_value_heads": 1, "rope_scaling": {"rope_type": "llama3", "factor": 8.0}})",
+      "mqa/config.json");
+  EXPECT_EQ(mqa.find("decoder.layer.self-attention")->title, "Multi-query self-attention");
+  EXPECT_TRUE(has(mqa.labels(), "scaling: llama3"));
+  expect_drawn(mqa);
 }
 
 TEST(Architecture, Llama2cHeaderGivesGroupedQueryAndTying) {
