@@ -104,6 +104,18 @@ TEST(Architecture, LocalAttentionStatesItsWindow) {
   EXPECT_EQ(none.links.size(), 1u);  // only the initial state
 }
 
+TEST(Architecture, TranslationModelCountsItsBpeVocabularies) {
+  ScratchDir dir("arch_bpe");
+  std::string config = rnn_config("luong-general", "global");
+  config.replace(config.find("\"chars\""), 7, "\"bpe\"");
+  std::ofstream(dir.path / "config.json") << config;
+  std::ofstream(dir.path / "source.vocab") << "the 10\nca@@ 4\nt 3\n";
+  std::ofstream(dir.path / "target.vocab") << "le 9\nchat 2\n";
+  const ModelArchitecture a = read_model_architecture(dir.str());
+  EXPECT_TRUE(has(a.labels(), "BPE vocab 7 × 16")) << "source: 3 pieces + <pad> <s> </s> <unk>";
+  EXPECT_TRUE(has(a.labels(), "BPE vocab 6 × 16")) << "target: 2 pieces + 4 specials";
+}
+
 TEST(Architecture, TrainedTransformerNamesEveryBlock) {
   const ModelArchitecture a = architecture_from_config(transformer_config("encoder-decoder", true), "t/config.json");
   ASSERT_EQ(a.columns.size(), 2u);
