@@ -28,8 +28,8 @@ most (or, with --threshold, to every source word with at least that weight). Wri
 links "i-j" (source word i, target word j, 0-based, words split on spaces) one line per pair.
 
 options:
-  --layer N           cross-attention layer (default: the last)
-  --head N            head (default: the mean of heads)
+  --layer N           cross-attention layer, counted from 1 (default: the last)
+  --head N            head, counted from 1 (default: the mean of heads)
   --threshold X       link every word pair with merged weight >= X instead of the argmax
   --shift             read each target word from the decoding step that takes it as its input
                       (the row after the one that produced it; "shift-att", Chen et al. 2020)
@@ -44,8 +44,9 @@ options:
   --threads N         CPU threads (default 1)
   --device cpu|cuda   (default cpu)
 
-Layers and heads are counted from 0 in --layer/--head and the JSON, from 1 in what is printed
-for people ("layer 3, head 2").
+Layers and heads are counted from 1 in --layer/--head and in what is printed for people
+("layer 3, head 2"), as the figures count them; the JSON keeps the stored indices, from 0
+(layer 3 is the stored block cross.2).
 
 example:
   attnscope align --model models/en-de test.en test.de --gold test.gold --figure aer.png
@@ -61,8 +62,11 @@ int cmd_align(int argc, char** argv) {
   }
   auto model_dir = args.get("model"), out = args.get("out"), gold_path = args.get("gold"), figure = args.get("figure");
   AlignOptions base;
-  base.layer = static_cast<int>(args.get_int("layer", -1, -1, 1000));
-  base.head = static_cast<int>(args.get_int("head", -1, -1, 1000));
+  // Counted from 1 as the figures count; AlignOptions counts from 0 as stored (checked against the
+  // model once it is read).
+  const long layer = args.get_int("layer", -1, 0, 1000), head = args.get_int("head", -1, 0, 1000);
+  base.layer = layer > 0 ? static_cast<int>(layer - 1) : -1;
+  base.head = head > 0 ? static_cast<int>(head - 1) : -1;
   if (auto t = args.get("threshold")) {
     base.threshold = true;
     base.min_weight = args.get_double("threshold", 0.3, 0.0, 1.0);
@@ -97,6 +101,12 @@ int cmd_align(int argc, char** argv) {
                                 ": align needs an encoder-decoder's cross-attention");
   if (info.alphabet.size() > 0) throw std::invalid_argument(info.name + " is a character model: align reads word-level translation models");
   const SubwordStyle style = subword_style(info.subword);
+  if (layer == 0 || layer > info.layers)
+    throw std::invalid_argument("--layer " + std::to_string(layer) + ": no such layer (the model has layers 1-" +
+                                std::to_string(info.layers) + ", counted from 1)");
+  if (head == 0 || head > info.heads)
+    throw std::invalid_argument("--head " + std::to_string(head) + ": no such head (the model has heads 1-" +
+                                std::to_string(info.heads) + ", counted from 1)");
 
   // Every choice to score: the asked one first, then (with --gold) every layer x head and means.
   const int L = info.layers, H = info.heads;

@@ -54,6 +54,12 @@ expect_error "bad --mask" "expected I:J" "$BIN" run --model "$FIX/tiny-bert" "th
 expect_error "layer out of range" "layer 7 does not exist (the model has layers 1-" "$BIN" run --model "$FIX/tiny-bert" "the cat" --layers 7 --attn "$T/x.attn.safetensors"
 expect_error "layer 0" "layer 0 does not exist (the model has layers 1-" "$BIN" run --model "$FIX/tiny-bert" "the cat" --layers 0 --attn "$T/x.attn.safetensors"
 expect_error "head 0" "head 0 does not exist (the model has heads 1-" "$BIN" run --model "$FIX/tiny-bert" "the cat" --heads 0 --attn "$T/x.attn.safetensors"
+# align's --layer/--head count from 1 too (tiny-marian has 2 layers of 4 heads; token ids in, no tokenizer).
+echo "5 17 42" > "$T/ids.src"; echo "5 17" > "$T/ids.tgt"
+"$BIN" align --model "$FIX/tiny-marian" "$T/ids.src" "$T/ids.tgt" --layer 2 --head 4 2>/dev/null | grep -qE '^[0-9]+-[0-9]+' \
+  && ok "align --layer 2 --head 4 (the last of each)" || fail "align --layer 2 --head 4"
+expect_error "align layer 0" "--layer 0: no such layer (the model has layers 1-2" "$BIN" align --model "$FIX/tiny-marian" "$T/ids.src" "$T/ids.tgt" --layer 0
+expect_error "align head 5" "--head 5: no such head (the model has heads 1-4" "$BIN" align --model "$FIX/tiny-marian" "$T/ids.src" "$T/ids.tgt" --head 5
 expect_error "no tokenizer" "no tokenizer for tiny-llama" "$BIN" run --model "$FIX/tiny-llama" "hello"
 mkdir -p "$T/t5" && cp "$FIX/tiny-bert/"* "$T/t5/" && sed -i 's/"model_type": "bert"/"model_type": "t5"/' "$T/t5/config.json"
 expect_error "unknown model_type" 'config.json: model_type "t5"' "$BIN" run --model "$T/t5" "hello"
