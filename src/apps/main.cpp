@@ -37,6 +37,8 @@ const Command kCommands[] = {
 // happens, so its one-time kernel re-execution (models/blas_kernels.h) repeats no work.
 bool uses_models(const Command& c, int argc, char** argv) {
   if (!c.run) return true;
+  // Only these two run a --model; render's --model (--view architecture) reads its config.
+  if (std::strcmp(c.name, "serve") != 0 && std::strcmp(c.name, "stats") != 0) return false;
   for (int i = 2; i < argc; ++i)
     if (!std::strcmp(argv[i], "--model") || !std::strncmp(argv[i], "--model=", 8)) return true;
   return false;

@@ -18,7 +18,8 @@ loaded() { LD_DEBUG=files "$@" 2>&1 >/dev/null | grep -oE 'file=[^ ]*(libtorch|l
 echo "hello world" >"$DIR/text.txt"
 for cmd in "--version" "render $DIR/demo.attn.safetensors -o $DIR/h.svg" "export $DIR/demo.attn.safetensors --json $DIR/d.json" \
            "derive $DIR/demo.attn.safetensors --method rollout -o $DIR/r.attn.safetensors" "stats $DIR/demo.attn.safetensors --out $DIR/stats --quiet" \
-           "tokenize --tokenizer $FIX/tiny-bert $DIR/text.txt" "bleu --help"; do
+           "tokenize --tokenizer $FIX/tiny-bert $DIR/text.txt" "bleu --help" \
+           "render --view architecture --model $FIX/tiny-bert -o $DIR/arch.svg"; do
   # shellcheck disable=SC2086
   if ! "$BIN" $cmd >/dev/null 2>&1; then fail "'$cmd' failed: $("$BIN" $cmd 2>&1 | tail -1)"; continue; fi
   # shellcheck disable=SC2086
