@@ -296,6 +296,23 @@ double draw_notes(cairo_t* cr, const ViewContext& ctx, const Notes& notes, doubl
   auto it = ctx.set.meta.find("transforms");
   if (it != ctx.set.meta.end() && !it->second.empty())
     lines.push_back("the stored weights were already transformed: " + it->second);
+  // A run that recorded some heads only (run --heads): block head i is model head heads[i], so
+  // say which model heads the numbers stand for.
+  for (const auto& run : ctx.set.runs)
+    if (auto h = run.info.find("heads"); h != run.info.end() && !h->second.empty()) {
+      std::string model_heads, drawn;
+      size_t n = 0, start = 0;
+      while (start <= h->second.size()) {
+        const size_t comma = std::min(h->second.find(',', start), h->second.size());
+        const std::string item = h->second.substr(start, comma - start);
+        if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos || item.size() > 9) break;
+        model_heads += (n ? ", " : "") + std::to_string(std::stoi(item) + 1);
+        ++n;
+        start = comma + 1;
+      }
+      const std::string line = "recorded the model's heads " + model_heads + " only, drawn as heads 1-" + std::to_string(n);
+      if (n > 0 && std::find(lines.begin(), lines.end(), line) == lines.end()) lines.push_back(line);
+    }
   // A model run past the length it was trained on (RoPE): its attention is real, its output not.
   for (const auto& run : ctx.set.runs)
     if (auto b = run.info.find("beyond_training"); b != run.info.end() &&

@@ -363,3 +363,12 @@ TEST(RenderGallery, OneColourBarForManyRuns) {
   EXPECT_EQ(std::count(text.begin(), text.end(), "weight of the gallery"), 1);
   EXPECT_TRUE(has_text(text, "9 inputs"));
 }
+
+// A run that recorded some heads only (run --heads 1,3) says which model heads its heads 1-2 are.
+TEST(RenderNumbering, RecordedHeadSelectionIsStated) {
+  AttentionSet set = translation_set();
+  set.runs[0].info["heads"] = "0,2";
+  const auto notes = figure_notes(set, RenderOptions{}, "f.png");
+  EXPECT_TRUE(has_note(notes, "recorded the model's heads 1, 3 only, drawn as heads 1-2")) << notes.size();
+  EXPECT_FALSE(has_note(figure_notes(translation_set(), RenderOptions{}, "f.png"), "recorded the model's heads"));
+}
