@@ -30,6 +30,7 @@ RenderOptions render_options(const std::string& view, const py::dict& kw) {
     if (k == "kind") o.kind = value.cast<std::string>();
     else if (k == "layer") o.layer = value.cast<int>();
     else if (k == "head") o.head = value.cast<int>();
+    else if (k == "heads") o.heads = value.cast<std::vector<int>>();  // lines: several heads, from 0
     else if (k == "run") o.run = value.cast<int>();
     else if (k == "highlight") o.highlight = value.cast<std::pair<int, int>>();
     else if (k == "spans") o.spans = value.cast<std::string>();

@@ -102,6 +102,10 @@ def test_render_options_and_bad_options():
     s = attnscope.from_attentions(softmax_layers(), TOKENS)
     png = s.render("heatmap", None, layer=1, head=2, title="seed 000")
     assert png.startswith(b"\x89PNG")
+    # Indices from 0 as in Python; the lines view overlays several heads.
+    assert s.render("lines", None, layer=1, heads=[0, 2]).startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match="counted from 1"):
+        s.render("heatmap", None, layer=1, head=99)
     with pytest.raises(TypeError, match="unexpected option 'colour'"):
         s.render("heatmap", None, colour="red")
     with pytest.raises(ValueError):
