@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include "render/colorbar.h"
 #include "render/views.h"
 
@@ -20,6 +22,74 @@ std::vector<std::string> joined_labels(const std::vector<std::string>& a, const 
   std::vector<std::string> out;
   for (size_t i = 0; i < a.size(); ++i) out.push_back(a[i] == b[i] ? a[i] : display_token(a[i]) + " / " + display_token(b[i]));
   return out;
+}
+
+// A run's caption in at most two lines of kMaxCaptionWidth, broken at the last space that fits
+// (a masked input with its output rarely fits one); the second is shortened with … if need be.
+std::vector<std::string> caption_lines(cairo_t* cr, const std::string& text) {
+  if (text_width(cr, text) <= kMaxCaptionWidth) return {text};
+  size_t cut = std::string::npos;
+  for (size_t at = text.find(' '); at != std::string::npos; at = text.find(' ', at + 1)) {
+    if (text_width(cr, text.substr(0, at)) > kMaxCaptionWidth) break;
+    cut = at;
+  }
+  if (cut == std::string::npos) return {text};
+  return {text.substr(0, cut), text.substr(cut + 1)};
+}
+
+// The input a masked run read, from its own recorded tokens: pieces joined into words by the
+// set's subword convention, each masked piece as the token fed in its place ("<unk>" where the
+// model has no mask token), special tokens that were not masked (</s>, [CLS]) left out.
+// Empty when the run records no mask.
+std::string masked_input(const AttentionSet& set, const AttentionRun& run) {
+  if (!run.info.count("mask") || run.source_tokens.empty()) return "";
+  const auto it = set.meta.find("subword");
+  const SubwordStyle style = it != set.meta.end() && !it->second.empty() ? subword_style(it->second)
+                                                                          : detect_subword_style(run.source_tokens);
+  std::vector<size_t> positions;
+  if (const auto p = run.info.find("mask_positions"); p != run.info.end()) {
+    const auto j = nlohmann::json::parse(p->second, nullptr, /*allow_exceptions=*/false);
+    if (j.is_array())
+      for (const auto& v : j)
+        if (v.is_number_unsigned()) positions.push_back(v.get<size_t>());
+  }
+  const WordGroups g = group_words(run.source_tokens, style);
+  std::vector<bool> masked(g.words.size(), false);
+  for (size_t p : positions)
+    if (p < g.word_of_piece.size()) masked[g.word_of_piece[p]] = true;
+  // A character model's tokens are characters: they join without spaces (spaces are tokens).
+  bool characters = style == SubwordStyle::None;
+  for (size_t w = 0; w < g.words.size() && characters; ++w)
+    characters = is_special_token(g.words[w]) || masked[w] || g.words[w].size() <= 4;  // one UTF-8 character
+  std::string text;
+  for (size_t w = 0; w < g.words.size(); ++w) {
+    if (is_special_token(g.words[w]) && !masked[w]) continue;
+    if (!text.empty() && !characters) text += ' ';
+    text += g.words[w];
+  }
+  return text;
+}
+
+// What a masked run was fed and how its output was chosen, from the experiment the set records
+// (run --mask/--mask-words), else the run's own "mask" fact.
+void note_mask(const AttentionSet& set, size_t r, Notes& notes) {
+  const AttentionRun& run = set.runs[r];
+  const auto info = run.info.find("mask");
+  if (info == run.info.end()) return;
+  const std::string who = "run " + std::to_string(r) + (run.name.empty() ? "" : " (" + run.name + ")");
+  nlohmann::json e;
+  if (const auto m = set.meta.find("experiment"); m != set.meta.end())
+    e = nlohmann::json::parse(m->second, nullptr, /*allow_exceptions=*/false);
+  if (e.is_object() && e.value("kind", "") == "mask" && e.contains("mask_token") && e["mask_token"].is_string()) {
+    const std::string token = e["mask_token"].get<std::string>();
+    const std::string what = e.value("selection", "the masked tokens");
+    notes.add(who + ": " + what + (e.value("substitute", false)
+                                       ? " fed as " + token + " (the model has no [MASK] token)"
+                                       : " replaced by " + token));
+  } else {
+    notes.add(who + ": " + info->second);
+  }
+  if (const auto t = run.info.find("target"); t != run.info.end()) notes.add(who + ": output " + t->second);
 }
 }  // namespace
 
@@ -94,10 +164,12 @@ Size view_compare(cairo_t* cr, const ViewContext& ctx) {
     if (!text.empty()) {
       set_font(cr, kSubtitleFont);
       set_color(cr, ctx.theme.muted);
-      const std::string t = fit_text(cr, text, kMaxCaptionWidth);
-      draw_text(cr, t, kMargin, top, HAlign::Left, VAlign::Top);
-      width = std::max(width, kMargin + text_width(cr, t));
-      top += font_height(cr) + 2;
+      for (const std::string& line : caption_lines(cr, text)) {
+        const std::string t = fit_text(cr, line, kMaxCaptionWidth);
+        draw_text(cr, t, kMargin, top, HAlign::Left, VAlign::Top);
+        width = std::max(width, kMargin + text_width(cr, t));
+        top += font_height(cr) + 2;
+      }
     }
     const double cells_top = top + 6;
     draw_heatmap(cr, spec, l, kMargin, cells_top, ctx.theme);
@@ -106,12 +178,18 @@ Size view_compare(cairo_t* cr, const ViewContext& ctx) {
     return Rect{kMargin + l.cells.x, cells_top, cw, ch};
   };
 
-  // The runs; the shared colour bar stands beside the first, clear of later captions.
+  // The runs; the shared colour bar stands beside the first, clear of later captions. A masked
+  // run is captioned with the input it read, not the input typed.
   for (size_t r = 0; r < n; ++r) {
     const AttentionRun& run = ctx.set.runs[r];
+    AttentionRun read;  // captions only: the input as read, the output as produced
+    read.input_text = masked_input(ctx.set, run);
+    read.output_text = run.output_text;
+    const std::string text = run_caption(read.input_text.empty() ? run : read);
+    note_mask(ctx.set, r, notes);
     double bottom = 0;
     const Rect cells = draw_panel(panels[r], scale, "run " + std::to_string(r) + (run.name.empty() ? "" : " · " + run.name),
-                                  run_caption(run), y, bottom);
+                                  text, y, bottom);
     if (r == 0) {
       const Rect bar{cells.right() + kColorbarGap, cells.y, kColorbarWidth, std::max(120.0, cells.h)};
       draw_colorbar(cr, scale, ctx.opt.colorbar_title, bar, ctx.theme);

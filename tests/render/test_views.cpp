@@ -245,6 +245,30 @@ TEST(RenderTruth, CompareSaysWhyThereIsNoDifference) {
   expect_plausible_png(temp_dir() + "/mismatch.png");
 }
 
+// Seed 001 on a model without a mask token: the masked run's caption is the input it read (<unk>
+// in place of the masked pieces, joined into words), not the input typed, and the notes say how
+// the words were fed and that its output was forced.
+TEST(RenderTruth, CompareCaptionsTheMaskedInputAsRead) {
+  AttentionSet set = translation_set();  // 11 source tokens a run
+  set.runs[0].source_tokens = {"What", "are", "the", "ba@@", "sic", "laws", "of", "the", "univer@@", "se", "</s>"};
+  set.runs[1].source_tokens = {"What", "are", "the", "<unk>", "<unk>", "laws", "of", "the", "univer@@", "se", "</s>"};
+  for (AttentionRun& run : set.runs) run.input_text = "What are the basic laws of the universe";
+  set.runs[1].info["mask"] = "source tokens 3,4 replaced by <unk>";
+  set.runs[1].info["mask_positions"] = "[3,4]";
+  set.runs[1].info["target"] = "forced onto the original run's output";
+  set.meta["experiment"] =
+      R"({"kind":"mask","mask_token":"<unk>","substitute":true,"selection":"words basic","positions":[3,4]})";
+  RenderOptions o = view("compare");
+  const auto text = figure_text(set, o, "f.png");
+  EXPECT_TRUE(has_note(text, "What are the <unk> <unk> laws of the universe → ")) << text.size();
+  EXPECT_TRUE(has_note(text, "What are the basic laws of the universe → "));  // run 0 as typed
+  const auto notes = figure_notes(set, o, "f.png");
+  EXPECT_TRUE(has_note(notes, "run 1 (masked): words basic fed as <unk> (the model has no [MASK] token)"));
+  EXPECT_TRUE(has_note(notes, "run 1 (masked): output forced onto the original run's output"));
+  set.meta.erase("experiment");  // no experiment recorded: the run's own fact is repeated
+  EXPECT_TRUE(has_note(figure_notes(set, o, "f.png"), "run 1 (masked): source tokens 3,4 replaced by <unk>"));
+}
+
 namespace {
 bool has_text(const std::vector<std::string>& text, const std::string& needle) {
   for (const auto& t : text)
