@@ -94,6 +94,25 @@ std::vector<size_t> thin_labels(const std::vector<std::string>& tokens, size_t s
   return {kept.begin(), kept.end()};
 }
 
+namespace {
+
+// Every label at font `fitting` when that is readable; else the thinned font, every stride-th
+// label plus the ones `keep` names (thin_labels).
+void label_all_or_thin(cairo_t* cr, AxisLabels& l, const std::vector<std::string>& tokens, double fitting, double f0,
+                       double slot, const std::vector<size_t>& keep) {
+  if (fitting >= kMinLabelFont) {
+    l.font = fitting;
+    l.shown = all_indices(tokens.size());
+    return;
+  }
+  l.font = std::max(f0, kThinnedLabelFont);
+  set_font(cr, l.font);
+  l.stride = label_stride(tokens.size(), slot, kAcrossFactor * font_height(cr));
+  l.shown = thin_labels(tokens, l.stride, keep);
+}
+
+}  // namespace
+
 AxisLabels layout_x_labels(cairo_t* cr, const std::vector<std::string>& tokens, double slot,
                            const std::vector<size_t>& keep) {
   AxisLabels l;
@@ -114,15 +133,7 @@ AxisLabels layout_x_labels(cairo_t* cr, const std::vector<std::string>& tokens, 
     return l;
   }
   l.vertical = true;
-  if (vertical >= kMinLabelFont) {
-    l.font = vertical;
-    l.shown = all_indices(tokens.size());
-  } else {
-    l.font = std::max(f0, kThinnedLabelFont);
-    set_font(cr, l.font);
-    l.stride = label_stride(tokens.size(), slot, kAcrossFactor * font_height(cr));
-    l.shown = thin_labels(tokens, l.stride, keep);
-  }
+  label_all_or_thin(cr, l, tokens, vertical, f0, slot, keep);
   l.depth = kTickLength + 3 + widest_of(cr, l);
   return l;
 }
@@ -135,15 +146,7 @@ AxisLabels layout_y_labels(cairo_t* cr, const std::vector<std::string>& tokens, 
   set_font(cr, f0);
   l.text = shortened(cr, tokens);
   const double fitting = fitting_font(f0, kAcrossFactor * font_height(cr), kLineGap, slot);
-  if (fitting >= kMinLabelFont) {
-    l.font = fitting;
-    l.shown = all_indices(tokens.size());
-  } else {
-    l.font = std::max(f0, kThinnedLabelFont);
-    set_font(cr, l.font);
-    l.stride = label_stride(tokens.size(), slot, kAcrossFactor * font_height(cr));
-    l.shown = thin_labels(tokens, l.stride, keep);
-  }
+  label_all_or_thin(cr, l, tokens, fitting, f0, slot, keep);
   l.depth = kTickLength + 4 + widest_of(cr, l);
   return l;
 }
