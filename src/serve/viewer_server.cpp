@@ -16,6 +16,7 @@
 #include "io/attention_file.h"
 #include "models/decoding/mask_experiment.h"
 #include "render/render.h"
+#include "serve/connection_threads.h"
 #include "serve/html_export.h"
 #include "serve/request_guard.h"
 #include "serve/viewer_data.h"
@@ -26,7 +27,22 @@ namespace {
 
 constexpr size_t kMaxRequestBytes = 64 << 10;  // POST bodies: an input and a mask list
 constexpr time_t kKeepAliveSeconds = 2;         // idle browser connections hold a pool thread and delay stop()
-constexpr size_t kThreads = 32;                 // connections served at once (a browser opens about 6)
+// Connections served at once, each on its own thread (serve/connection_threads.h): a browser opens
+// about 6; the rest is headroom against clients that trickle their requests (slowloris).
+constexpr size_t kMaxConnections = 512;
+// Seconds httplib waits for each read or write; a client that sends nothing for this long is closed.
+constexpr time_t kReadTimeoutSeconds = 5;
+
+// httplib's task queue, one thread per connection.
+class ThreadPerConnection : public httplib::TaskQueue {
+ public:
+  explicit ThreadPerConnection(size_t max) : threads_(max) {}
+  void enqueue(std::function<void()> fn) override { threads_.enqueue(std::move(fn)); }
+  void shutdown() override { threads_.shutdown(); }
+
+ private:
+  ConnectionThreads threads_;
+};
 
 // A client error: answered with `status` and its message.
 struct HttpError : std::runtime_error {
@@ -76,6 +92,7 @@ std::string str_param(const httplib::Request& req, const std::string& name, cons
 
 struct ViewerServer::Impl {
   RequestGuard guard;  // host and port filled in by bind()
+  int listen_socket = -1;  // the socket httplib listens on (set_socket_options sees it first)
   SetStore& sets;
   std::vector<std::shared_ptr<const Model>> models;
   size_t threads = 1;
@@ -271,15 +288,18 @@ struct ViewerServer::Impl {
   void routes() {
     http.set_payload_max_length(kMaxRequestBytes);
     http.set_keep_alive_timeout(kKeepAliveSeconds);
+    http.set_read_timeout(kReadTimeoutSeconds, 0);
+    http.set_write_timeout(kReadTimeoutSeconds, 0);
     http.set_keep_alive_max_count(1000);  // httplib's 5 makes a browser reconnect every 5 requests
     http.set_tcp_nodelay(true);
     // httplib's default sets SO_REUSEPORT, which lets a second server bind a port that is in
     // use and share its requests; SO_REUSEADDR alone still allows a restart over TIME_WAIT.
-    http.set_socket_options([](socket_t sock) {
+    http.set_socket_options([this](socket_t sock) {
       int yes = 1;
       ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+      listen_socket = sock;  // bind() widens its backlog once httplib has listened on it
     });  // else Nagle + delayed ACK add ~40 ms to every keep-alive answer
-    http.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
+    http.new_task_queue = [] { return new ThreadPerConnection(kMaxConnections); };
     // Only this server's own pages may use it: Host, Origin and (beyond loopback) the token.
     http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       const RequestGuard::Verdict v = guard.check(req.method, req.path, req.get_header_value("Host"),
@@ -394,6 +414,10 @@ ViewerServer::~ViewerServer() = default;
 int ViewerServer::bind(const std::string& host, int port) {
   const int bound = port == 0 ? impl_->http.bind_to_any_port(host) : (impl_->http.bind_to_port(host, port) ? port : -1);
   if (bound <= 0) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + " (in use, or not an address of this machine)");
+  // httplib 0.11 listens with a backlog of 5: a burst of connections (a page's requests beside
+  // clients that hold theirs open) overflows it and the kernel drops SYNs, which clients retry
+  // only after a second. Listening again on the bound socket raises the backlog.
+  if (impl_->listen_socket >= 0) ::listen(impl_->listen_socket, SOMAXCONN);
   impl_->guard.bind_host = host;
   impl_->guard.port = bound;
   return bound;
