@@ -2,6 +2,8 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <new>
+#include <stdexcept>
 #include <string>
 
 #include "apps/args.h"
@@ -94,6 +96,13 @@ int main(int argc, char** argv) {
     } catch (const attnscope::UsageError& e) {
       std::fprintf(stderr, "attnscope %s: %s\n", c.name, e.what());
       return 2;
+    } catch (const std::bad_alloc&) {  // a size no check caught: say so, not "std::bad_alloc"
+      std::fprintf(stderr, "attnscope %s: out of memory while reading or drawing the input: does a file declare more than it holds?\n",
+                   c.name);
+      return 1;
+    } catch (const std::length_error&) {
+      std::fprintf(stderr, "attnscope %s: a size in the input is too large to hold: does a file declare more than it holds?\n", c.name);
+      return 1;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "attnscope %s: %s\n", c.name, e.what());
       return 1;

@@ -7,6 +7,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "core/parse_number.h"
 #include "io/atomic_file.h"
 #include "io/half.h"
 #include "core/utf8.h"
@@ -17,6 +18,12 @@ namespace {
 
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicLen = 6;
+// A header is a dict holding a tuple (or, for structured dtypes, lists of tuples): 3 or 4 levels.
+// The parser recurses once per level, so a hostile header nesting 100,000 levels must be refused.
+constexpr size_t kMaxHeaderDepth = 32;
+// Bytes per element ('<U9' is 36): beyond this a dtype is refused by its text, before any size
+// is computed from it.
+constexpr size_t kMaxTextItemsize = size_t{1} << 30;
 
 // The values a .npy header may hold: a tiny subset of Python literals.
 struct Literal {
@@ -44,6 +51,7 @@ class LiteralParser {
   std::string_view s_;
   const std::string& name_;
   size_t pos_ = 0;
+  size_t depth_ = 0;  // open tuples, lists and dicts
 
   [[noreturn]] void fail(const std::string& why) const {
     throw std::runtime_error(name_ + ": bad .npy header at character " + std::to_string(pos_) + ": " + why);
@@ -96,7 +104,19 @@ class LiteralParser {
       } catch (const std::exception&) {
         fail("bad integer");
       }
-    } else if (c == '(' || c == '[') {
+    } else if (c == '(' || c == '[' || c == '{') {
+      if (++depth_ > kMaxHeaderDepth) fail("nests deeper than " + std::to_string(kMaxHeaderDepth) + " levels");
+      container(v, c);
+      --depth_;
+    } else {
+      fail("unexpected '" + std::string(1, c) + "'");
+    }
+    return v;
+  }
+
+  // A tuple, list or dict opening with `c` at pos_.
+  void container(Literal& v, char c) {
+    if (c == '(' || c == '[') {
       v.type = Literal::Seq;
       v.is_list = c == '[';
       const char close = c == '(' ? ')' : ']';
@@ -108,7 +128,7 @@ class LiteralParser {
           break;
         }
       }
-    } else if (c == '{') {
+    } else {
       v.type = Literal::Dict;
       ++pos_;
       while (!eat('}')) {
@@ -121,10 +141,7 @@ class LiteralParser {
           break;
         }
       }
-    } else {
-      fail("unexpected '" + std::string(1, c) + "'");
     }
-    return v;
   }
 };
 
@@ -150,8 +167,14 @@ ElementType parse_descr(const Literal& descr, const std::string& name) {
   if (t.kind == 'c') throw std::runtime_error(name + ": complex dtype '" + d + "' is not supported");
   if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
     throw std::runtime_error(name + ": unsupported dtype '" + d + "'");
-  t.itemsize = std::stoul(digits);
+  // Digits past 32 bits are refused as they are read, so '<U' times four cannot wrap.
+  const std::optional<uint32_t> items = parse_number<uint32_t>(digits);
+  if (!items || uint64_t{*items} * (t.kind == 'U' ? 4 : 1) > kMaxTextItemsize)
+    throw std::runtime_error(name + ": dtype '" + d + "' declares an item size over " + std::to_string(kMaxTextItemsize) +
+                             " bytes");
+  t.itemsize = *items;
   if (t.kind == 'U') t.itemsize *= 4;  // '<U5': five UTF-32 code units
+  if (t.itemsize == 0) throw std::runtime_error(name + ": dtype '" + d + "' has items of zero bytes");
   bool ok = false;
   switch (t.kind) {
     case 'f': ok = t.itemsize == 2 || t.itemsize == 4 || t.itemsize == 8; break;

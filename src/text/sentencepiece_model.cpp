@@ -9,6 +9,8 @@
 #include <queue>
 #include <stdexcept>
 
+#include "core/parse_number.h"
+
 namespace attnscope {
 
 namespace {
@@ -204,6 +206,9 @@ SentencePieceModel SentencePieceModel::parse(std::string_view bytes, const std::
         m.unk_id_ = id;
       }
       if (p.type == PieceType::kByte && !byte_fallback) throw WireError{"byte pieces without byte_fallback"};
+      if (p.type == PieceType::kByte && (p.text.size() != 6 || p.text.compare(0, 3, "<0x") != 0 || p.text[5] != '>' ||
+                                         !parse_number<unsigned>(std::string_view(p.text).substr(3, 2), 16)))
+        throw WireError{"byte piece \"" + p.text + "\" is not <0xHH>"};
       if (p.type == PieceType::kNormal) {
         m.min_score_ = std::min(m.min_score_, p.score);
         m.max_score_ = std::max(m.max_score_, p.score);
@@ -488,7 +493,7 @@ std::string SentencePieceModel::decode(const std::vector<std::string>& pieces) c
     const int id = piece_to_id(w);
     const PieceType type = pieces_[static_cast<size_t>(id)].type;
     if (type == PieceType::kByte) {
-      bytes += static_cast<char>(std::stoi(w.substr(3, 2), nullptr, 16));
+      bytes += static_cast<char>(parse_number<unsigned>(std::string_view(w).substr(3, 2), 16).value_or(0));  // checked on load
       continue;
     }
     flush_bytes();

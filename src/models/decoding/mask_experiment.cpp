@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "analysis/subwords.h"
+#include "core/parse_number.h"
 #include "models/model_adapters.h"  // join_indices
 
 namespace attnscope {
@@ -35,9 +36,9 @@ bool is_punctuation_piece(const std::string& piece) {
 }
 
 size_t parse_index(const std::string& s, const std::string& spec) {
-  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
-    throw std::invalid_argument("--mask " + spec + ": expected I:J with token positions I < J (e.g. 3:5)");
-  return std::stoul(s);
+  const std::optional<size_t> index = parse_number<size_t>(s);
+  if (!index) throw std::invalid_argument("--mask " + spec + ": expected I:J with token positions I < J (e.g. 3:5)");
+  return *index;
 }
 
 }  // namespace
