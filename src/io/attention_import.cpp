@@ -220,7 +220,8 @@ std::vector<AttentionBlock> blocks_from_arrays(const ImportedRun& run, const Imp
   for (const NamedArray& a : run.arrays)
     if (auto p = query_key_part(a.name)) parts[p->first][p->second] = &a;
   for (const auto& [name, p] : parts) {
-    auto get = [&](const char* part) { auto it = p.find(part); return it == p.end() ? nullptr : it->second; };
+    // Captures a reference, not the binding: clang before 16 cannot capture structured bindings.
+    auto get = [&members = p](const char* part) { auto it = members.find(part); return it == members.end() ? nullptr : it->second; };
     if (sources) throw std::logic_error("a streamed import has no query-key arrays");
     blocks.push_back(query_key_block(name, get("q"), get("k"), get("lse"), opt, path));
   }
