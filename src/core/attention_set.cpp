@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <stdexcept>
 
@@ -201,6 +202,13 @@ void AttentionSet::validate() const {
     const AttentionRun& run = runs[r];
     for (const AttentionBlock& b : run.blocks) {
       const std::string where = "run " + std::to_string(r) + " block " + b.name();
+      const std::string shape =
+          "[" + std::to_string(b.heads) + ", " + std::to_string(b.queries) + ", " + std::to_string(b.keys) + "]";
+      // An empty axis leaves nothing to draw, and a file may declare one with no weights behind it.
+      if (b.heads == 0 || b.queries == 0 || b.keys == 0)
+        throw std::invalid_argument(where + ": shape " + shape + " (heads, queries, keys) has an empty axis");
+      if (b.queries > SIZE_MAX / b.keys || b.queries * b.keys > SIZE_MAX / b.heads)
+        throw std::invalid_argument(where + ": shape " + shape + " overflows");
       if (b.qk) {
         try {
           b.qk->validate();

@@ -1,10 +1,14 @@
 #include "io/attention_file.h"
 
+#include <algorithm>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <stdexcept>
 
+#include "core/parse_number.h"
 #include "io/atomic_file.h"
+#include "io/json_limits.h"
 #include "io/safetensors.h"
 
 namespace attnscope {
@@ -80,9 +84,10 @@ SafetensorsWriter to_writer(const AttentionSet& set, bool shapes_only = false) {
 }
 
 int parse_layer(const std::string& text, const std::string& block) {
-  if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos)
-    throw std::invalid_argument("block name '" + block + "' does not end in a layer number");
-  return std::stoi(text);
+  // At most six digits, as import names blocks: figures count layers from 1, so layer + 1 must fit.
+  const std::optional<int> layer = text.size() <= 6 ? parse_number<int>(text) : std::nullopt;
+  if (!layer) throw std::invalid_argument("block name '" + block + "' does not end in a layer number (0 to 999999)");
+  return *layer;
 }
 
 std::vector<double> to_double(const TensorView& t) {
@@ -150,10 +155,17 @@ AttentionSet load_attention_set(const std::string& path) {
     throw fail("format is '" + format->second + "', expected " + kAttentionFormat + " or " + kAttentionFormatQueryKey);
   AttentionSet set;
   try {
-    if (auto m = md.find("meta"); m != md.end()) set.meta = nlohmann::json::parse(m->second).get<std::map<std::string, std::string>>();
+    if (auto m = md.find("meta"); m != md.end())
+      set.meta = parse_json_bounded(m->second, path + ": __metadata__ \"meta\"").get<std::map<std::string, std::string>>();
     auto runs_it = md.find("runs");
     if (runs_it == md.end()) throw fail("__metadata__ has no \"runs\"");
-    nlohmann::json runs = nlohmann::json::parse(runs_it->second);
+    // A run draws its blocks and every block is a tensor: more runs than tensors (one empty run
+    // aside) is a damaged or hostile file, refused before millions of empty runs are built.
+    const size_t declared_runs = json_top_level_items(runs_it->second);
+    if (declared_runs > std::max<size_t>(1, file.tensors().size()))
+      throw fail("\"runs\" lists " + std::to_string(declared_runs) + " runs but the file holds only " +
+                 std::to_string(file.tensors().size()) + " tensor(s), and each run needs one");
+    nlohmann::json runs = parse_json_bounded(runs_it->second, path + ": __metadata__ \"runs\"");
     if (!runs.is_array()) throw fail("\"runs\" is not a JSON array");
     set.runs.resize(runs.size());
     for (size_t r = 0; r < runs.size(); ++r) {
@@ -167,7 +179,9 @@ AttentionSet load_attention_set(const std::string& path) {
       run.info = j.value("info", std::map<std::string, std::string>{});
       const std::string prefix = run_prefix(set, r);
       const nlohmann::json query_key = j.value("query_key", nlohmann::json::object());
+      std::set<std::string> seen;  // a name listed twice would read (and hold) its tensor twice
       for (const std::string& name : j.value("blocks", std::vector<std::string>{})) {
+        if (!seen.insert(name).second) throw fail("run " + std::to_string(r) + " lists block " + name + " twice");
         AttentionBlock b;
         const size_t dot = name.rfind('.');
         if (dot == std::string::npos) throw fail("block name '" + name + "' is not <kind>.<layer>");

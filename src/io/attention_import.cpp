@@ -11,10 +11,12 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/parse_number.h"
 #include "io/atomic_file.h"
 #include "io/attention_file.h"
 #include "io/background_writer.h"
 #include "io/attention_json.h"
+#include "io/json_limits.h"
 #include "io/npy.h"
 #include "io/safetensors.h"
 #include "io/zip_reader.h"
@@ -49,8 +51,9 @@ std::optional<std::pair<AttentionKind, int>> block_name(const std::string& name)
   if (dot == std::string::npos || dot + 1 == name.size() || name.size() - dot > 7) return std::nullopt;
   const std::string kind = name.substr(0, dot), layer = name.substr(dot + 1);
   if (kind != "encoder-self" && kind != "decoder-self" && kind != "cross") return std::nullopt;
-  if (layer.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  return std::make_pair(kind_from_name(kind), std::stoi(layer));
+  const std::optional<int> number = parse_number<int>(layer);
+  if (!number) return std::nullopt;
+  return std::make_pair(kind_from_name(kind), *number);
 }
 
 // Natural order: "layer_2" before "layer_10".
@@ -340,17 +343,6 @@ std::string npz_array_name(const ZipMember& m, const std::string& path) {
   return m.name.substr(0, m.name.size() - 4);
 }
 
-ImportedFile read_npz_file(const std::string& path) {
-  const ZipReader zip = ZipReader::open(path);
-  ImportedFile f;
-  f.runs.push_back({});
-  for (const ZipMember& m : zip.members())
-    add_npy_member(f.runs[0], npz_array_name(m, path), parse_npy(zip.extract(m), path + ": " + m.name), path);
-  return f;
-}
-
-// --- the streamed .npz -> .attn.safetensors import ----------------------------------------------
-
 // A member's .npy header, read from its first bytes only.
 NpyHeader read_member_header(const ZipReader& zip, const ZipMember& m, const std::string& where) {
   constexpr size_t kFirstTry = 4096;  // numpy's headers are 64-256 bytes
@@ -360,6 +352,50 @@ NpyHeader read_member_header(const ZipReader& zip, const ZipMember& m, const std
   }
   return parse_npy_header(head, m.size, where);
 }
+
+// A token list of this many tokens is read whatever its compressed size; past it, a list needs a
+// compressed byte per token (real tokens carry that much), so a small file cannot make millions
+// of strings (32 bytes each) out of a few deflated zeros.
+constexpr size_t kFreeTokens = size_t{1} << 20;
+
+// Token lists are read whole (a string each), so before reading one: it must be no longer than
+// the longest axis of the numeric arrays, or it could match no block, and within kFreeTokens.
+// `headers` are the members'.
+void check_token_members(const ZipReader& zip, const std::vector<NpyHeader>& headers, const std::string& path) {
+  size_t longest = 0;
+  bool any_text = false;
+  for (const NpyHeader& h : headers) {
+    any_text |= h.is_text;
+    if (!h.is_text)
+      for (size_t d : h.shape) longest = std::max(longest, d);
+  }
+  if (!any_text) return;
+  if (longest == 0) throw std::runtime_error(path + ": holds no attention arrays");
+  for (size_t i = 0; i < headers.size(); ++i)
+    if (headers[i].is_text && headers[i].numel() > longest)
+      throw std::runtime_error(path + ": text array '" + zip.members()[i].name + "' holds " + std::to_string(headers[i].numel()) +
+                               " tokens, more than the longest attention axis (" + std::to_string(longest) + ")");
+  for (size_t i = 0; i < headers.size(); ++i) {
+    const ZipMember& m = zip.members()[i];
+    if (headers[i].is_text && headers[i].numel() > std::max<uint64_t>(kFreeTokens, m.compressed_size))
+      throw std::runtime_error(path + ": text array '" + m.name + "' declares " + std::to_string(headers[i].numel()) +
+                               " tokens in " + std::to_string(m.compressed_size) + " compressed bytes; a zip bomb?");
+  }
+}
+
+ImportedFile read_npz_file(const std::string& path) {
+  const ZipReader zip = ZipReader::open(path);
+  std::vector<NpyHeader> headers;
+  for (const ZipMember& m : zip.members()) headers.push_back(read_member_header(zip, m, path + ": " + m.name));
+  check_token_members(zip, headers, path);
+  ImportedFile f;
+  f.runs.push_back({});
+  for (const ZipMember& m : zip.members())
+    add_npy_member(f.runs[0], npz_array_name(m, path), parse_npy(zip.extract(m), path + ": " + m.name), path);
+  return f;
+}
+
+// --- the streamed .npz -> .attn.safetensors import ----------------------------------------------
 
 // Converts one member's numbers to float32, checks them, and hands them to `out` in C order; at
 // most one chunk in memory (plus the writer's buffers), or the whole member when it is in Fortran
@@ -418,16 +454,21 @@ std::optional<AttentionSet> stream_npz(const std::string& path, const ImportOpti
   f.runs.push_back({});
   ImportedRun& in = f.runs[0];
   std::vector<std::pair<const ZipMember*, NpyHeader>> members;  // parallel to in.arrays
+  std::vector<NpyHeader> headers;                                // every member's
   for (const ZipMember& m : zip.members()) {
     const std::string name = npz_array_name(m, path), where = path + ": " + m.name;
-    NpyHeader h = read_member_header(zip, m, where);
-    if (h.is_text) {  // tokens: small, read whole
-      add_npy_member(in, name, parse_npy(zip.extract(m), where), path);
-      continue;
-    }
+    headers.push_back(read_member_header(zip, m, where));
+    const NpyHeader& h = headers.back();
+    if (h.is_text) continue;  // tokens: read whole below, once their length is checked
     if (query_key_part(name)) return std::nullopt;
     in.arrays.push_back({name, h.shape, {}});
-    members.emplace_back(&m, std::move(h));
+    members.emplace_back(&m, h);
+  }
+  check_token_members(zip, headers, path);
+  for (size_t i = 0; i < headers.size(); ++i) {
+    if (!headers[i].is_text) continue;
+    const ZipMember& m = zip.members()[i];
+    add_npy_member(in, npz_array_name(m, path), parse_npy(zip.extract(m), path + ": " + m.name), path);
   }
   std::vector<BlockSource> sources;
   AttentionSet set;
@@ -460,7 +501,7 @@ ImportedFile read_safetensors_file(const std::string& path) {
     auto it = md.find(key);
     if (it == md.end()) return std::nullopt;
     try {
-      return nlohmann::json::parse(it->second).get<std::vector<std::string>>();
+      return parse_json_bounded(it->second, path + ": __metadata__ \"" + key + "\"").get<std::vector<std::string>>();
     } catch (const nlohmann::json::exception&) {
       throw std::runtime_error(path + ": __metadata__ \"" + key + "\" is not a JSON list of strings");
     }
@@ -494,9 +535,11 @@ ImportedRun read_npy_folder_run(const fs::path& dir) {
   }
   const fs::path tokens = dir / "tokens.json";
   if (fs::exists(tokens)) {
+    const std::string text = read_file(tokens.string());
+    check_json_depth(text, tokens.string());
     nlohmann::json j;
     try {
-      j = nlohmann::json::parse(read_file(tokens.string()));
+      j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& e) {
       throw std::runtime_error(tokens.string() + ": not valid JSON (" + e.what() + ")");
     }
@@ -525,7 +568,7 @@ ImportedFile read_npy_folder(const std::string& path) {
   }
   if (runs.empty()) throw std::runtime_error(path + ": folder holds no .npy files and no numbered run folders");
   std::sort(runs.begin(), runs.end(),
-            [](const fs::path& a, const fs::path& b) { return std::stoul(a.filename().string()) < std::stoul(b.filename().string()); });
+            [](const fs::path& a, const fs::path& b) { return natural_less(a.filename().string(), b.filename().string()); });
   for (const fs::path& r : runs) f.runs.push_back(read_npy_folder_run(r));
   return f;
 }
@@ -549,6 +592,7 @@ TokenLists parse_token_text(const std::string& text, const std::string& name) {
   const size_t first = text.find_first_not_of(" \t\r\n");
   TokenLists lists;
   if (first != std::string::npos && (text[first] == '[' || text[first] == '{')) {
+    check_json_depth(text, name);
     try {
       const nlohmann::json j = nlohmann::json::parse(text);
       if (j.is_array()) {

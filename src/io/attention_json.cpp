@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "io/json_limits.h"
+
 namespace attnscope {
 
 namespace {
@@ -193,6 +195,7 @@ std::string attention_json(const AttentionSet& set) {
 }
 
 ImportedFile parse_attention_json(std::string_view text, const std::string& name) {
+  check_json_depth(text, name);
   FloatJson j;
   try {
     j = FloatJson::parse(text);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "io/json_limits.h"
 #include "core/utf8.h"
 #include "io/atomic_file.h"
 
@@ -479,6 +480,7 @@ const ArchBlock* ModelArchitecture::find(const std::string& id) const {
 }
 
 ModelArchitecture architecture_from_config(const std::string& config_text, const std::string& source, const std::string& dir) {
+  check_json_depth(config_text, source);
   json j;
   try {
     j = json::parse(config_text);

@@ -14,6 +14,7 @@
 
 #include "io/atomic_file.h"
 #include "io/half.h"
+#include "io/json_limits.h"
 
 namespace attnscope {
 
@@ -131,10 +132,11 @@ SafetensorsFile SafetensorsFile::open(const std::string& path) {
     throw fail("header length " + std::to_string(header_len) + " runs past the end of the " +
                std::to_string(size) + "-byte file");
 
+  const std::string_view header_text(reinterpret_cast<const char*>(bytes + 8), static_cast<size_t>(header_len));
+  check_json_depth(header_text, path + ": safetensors header");
   nlohmann::json header;
   try {
-    header = nlohmann::json::parse(reinterpret_cast<const char*>(bytes + 8),
-                                   reinterpret_cast<const char*>(bytes + 8 + header_len));
+    header = nlohmann::json::parse(header_text);
   } catch (const std::exception& e) {
     throw fail(std::string("header is not JSON (") + e.what() + ")");
   }

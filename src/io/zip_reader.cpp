@@ -243,9 +243,21 @@ std::string ZipReader::head(const ZipMember& m, size_t n) const {
   return out;
 }
 
+uint64_t ZipReader::hold_limit() const {
+  const uint64_t size = source_->size;
+  return std::max(kMinHoldLimit, size > UINT64_MAX / kMaxHoldRatio ? UINT64_MAX : size * kMaxHoldRatio);
+}
+
 std::string ZipReader::extract(const ZipMember& m) const {
+  const uint64_t limit = hold_limit();
+  if (m.size > limit - std::min(held_, limit))
+    throw std::runtime_error(name_ + ": member '" + m.name + "' inflates to " + std::to_string(m.size) + " bytes from " +
+                             std::to_string(m.compressed_size) + (held_ ? " (after " + std::to_string(held_) + " held)" : "") +
+                             ": more than a " + std::to_string(source_->size) + "-byte archive plausibly holds (at most " +
+                             std::to_string(limit) + "); a zip bomb?");
+  held_ += m.size;
   std::string out;
-  out.reserve(static_cast<size_t>(std::min<uint64_t>(m.size, uint64_t{1} << 32)));
+  out.reserve(static_cast<size_t>(m.size));
   stream(m, [&](std::string_view chunk) { out.append(chunk); });
   return out;
 }

@@ -33,7 +33,16 @@ class ZipReader {
   static ZipReader from_bytes(std::string bytes, const std::string& name);
 
   const std::vector<ZipMember>& members() const { return members_; }  // in archive order
-  std::string extract(const ZipMember& m) const;                      // checks size and CRC-32
+  // The member whole, in memory; checks size and CRC-32. Refuses, before inflating, a member that
+  // would take what this reader's extract() calls hold past hold_limit().
+  std::string extract(const ZipMember& m) const;
+
+  // The most extract() hands out in all from one archive: kMaxHoldRatio times the archive's size,
+  // and at least kMinHoldLimit. Deflate expands up to 1032:1, but real arrays (floats, token
+  // lists) expand far less, so a small file claiming gigabytes is refused instead of held.
+  static constexpr uint64_t kMaxHoldRatio = 64;
+  static constexpr uint64_t kMinHoldLimit = uint64_t{64} << 20;
+  uint64_t hold_limit() const;
 
   // Hands the member's uncompressed bytes to `sink` in order, at most kChunk at a time. Size and
   // CRC-32 are checked as the last step, after the last sink call: what the sink got is only
@@ -52,6 +61,7 @@ class ZipReader {
   std::string name_;
   std::shared_ptr<const Source> source_;
   std::vector<ZipMember> members_;
+  mutable uint64_t held_ = 0;  // bytes extract() has handed out
 };
 
 }  // namespace attnscope

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "io/json_limits.h"
+
 namespace attnscope {
 
 namespace {
@@ -47,6 +49,11 @@ std::string Seq2SeqConfig::to_json() const {
 Seq2SeqConfig Seq2SeqConfig::from_json(const std::string& text) {
   Seq2SeqConfig c;
   try {
+    try {
+      check_json_depth(text, "");
+    } catch (const std::runtime_error& e) {
+      throw std::invalid_argument(e.what());  // Seq2SeqModel::load names the file
+    }
     nlohmann::json j = nlohmann::json::parse(text);
     if (!j.contains("architecture") && j.contains("model_type"))
       throw std::invalid_argument("a Hugging Face model folder (model_type " + j["model_type"].dump() +

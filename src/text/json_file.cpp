@@ -2,12 +2,14 @@
 
 #include <stdexcept>
 
+#include "io/json_limits.h"
 #include "io/atomic_file.h"
 
 namespace attnscope {
 
 nlohmann::json read_json_file(const std::string& path) {
   const std::string text = read_file(path);
+  check_json_depth(text, path);
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {

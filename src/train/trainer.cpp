@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "io/json_limits.h"
 #include "io/atomic_file.h"
 #include "models/seq2seq_impl.h"
 #include "core/progress.h"
@@ -51,7 +52,7 @@ struct TrainState {
     if (!fs::exists(path)) throw std::runtime_error(dir + ": train_state.json is missing (not trained by attnscope train?)");
     TrainState s;
     try {
-      auto j = nlohmann::json::parse(read_file(path));
+      auto j = parse_json_bounded(read_file(path), path);
       s.step = j.at("step");
       s.seed = j.at("seed");
       s.min_len = j.at("min_len");

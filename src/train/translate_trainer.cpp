@@ -9,6 +9,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "io/json_limits.h"
 #include "analysis/bleu.h"
 #include "core/progress.h"
 #include "io/atomic_file.h"
@@ -60,7 +61,7 @@ struct State {
     const std::string path = dir + "/train_state.json";
     if (!fs::exists(path)) throw std::runtime_error("--resume: " + path + " is missing");
     try {
-      auto j = nlohmann::json::parse(read_file(path));
+      auto j = parse_json_bounded(read_file(path), path);
       State s;
       s.step = j.at("step");
       s.epoch = j.at("epoch");

@@ -3,8 +3,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
+
+#include "io/json_limits.h"
 
 namespace attnscope {
 
@@ -37,7 +40,13 @@ bool HfFolder::looks_like(const std::string& dir) {
   // attnscope's own trained models also hold config.json + model.safetensors; theirs names no
   // model_type. Without config.json, a model.safetensors is taken as a HF folder missing it.
   if (!in) return fs::exists(p / "model.safetensors", ec);
-  const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  try {
+    check_json_depth(text, "config.json");
+  } catch (const std::runtime_error&) {
+    return true;  // open() names the problem
+  }
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   return j.is_object() && (j.contains("model_type") || j.contains("architectures"));
 }
 
@@ -49,8 +58,10 @@ HfFolder HfFolder::open(const std::string& dir_in) {
   if (!fs::is_directory(f.dir_, ec)) throw std::runtime_error(f.dir_ + ": no such model folder");
   std::ifstream in(f.config_path());
   if (!in) throw std::runtime_error(f.config_path() + " is missing (a Hugging Face model folder needs it beside model.safetensors)");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  check_json_depth(text, f.config_path());
   try {
-    f.config_ = nlohmann::json::parse(in);
+    f.config_ = nlohmann::json::parse(text);
   } catch (const std::exception& e) {
     throw std::runtime_error(f.config_path() + ": not valid JSON (" + std::string(e.what()) + ")");
   }
@@ -73,7 +84,9 @@ HfFolder HfFolder::open(const std::string& dir_in) {
 void HfFolder::open_shards() {
   const std::string index_path = weights_path();
   std::ifstream in(index_path);
-  nlohmann::json index = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  check_json_depth(text, index_path);
+  nlohmann::json index = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (index.is_discarded() || !index.is_object()) throw std::runtime_error(index_path + ": not valid JSON");
   auto map = index.find("weight_map");
   if (map == index.end() || !map->is_object() || map->empty())
