@@ -203,6 +203,7 @@ AttentionSet load_attention_set(const std::string& path) {
         run.blocks.push_back(std::move(b));
       }
       for (const std::string& name : j.value("extras", std::vector<std::string>{})) {
+        if (run.extras.count(name)) throw fail("run " + std::to_string(r) + " lists extra " + name + " twice");
         const TensorView& t = file.at(prefix + name);
         run.extras[name] = Array{t.shape, t.to_float()};
       }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
@@ -240,10 +241,10 @@ std::vector<AttentionBlock> blocks_from_arrays(const ImportedRun& run, const Imp
     const int first_layer = lone ? 0 : static_cast<int>(i);
     add_blocks(*unnamed[i], default_kind, first_layer, lone, blocks, sources, path);
   }
-  for (size_t i = 0; i < blocks.size(); ++i)
-    for (size_t j = 0; j < i; ++j)
-      if (blocks[i].kind == blocks[j].kind && blocks[i].layer == blocks[j].layer)
-        throw std::runtime_error(path + ": two arrays give block " + blocks[i].name() + " (rename one to another <kind>.<layer>)");
+  std::set<std::pair<AttentionKind, int>> seen;  // not a pairwise check: a file may hold 10^5 arrays
+  for (const AttentionBlock& b : blocks)
+    if (!seen.emplace(b.kind, b.layer).second)
+      throw std::runtime_error(path + ": two arrays give block " + b.name() + " (rename one to another <kind>.<layer>)");
   std::vector<size_t> order(blocks.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {

@@ -200,13 +200,13 @@ SafetensorsFile SafetensorsFile::open(const std::string& path) {
   if (expect != data_size) throw fail("data buffer holds " + std::to_string(data_size - expect) + " unused trailing bytes");
   std::sort(file.tensors_.begin(), file.tensors_.end(),
             [](const TensorView& a, const TensorView& b) { return a.data < b.data; });
+  for (size_t i = 0; i < file.tensors_.size(); ++i) file.by_name_.emplace(file.tensors_[i].name, i);
   return file;
 }
 
 const TensorView* SafetensorsFile::find(const std::string& name) const {
-  for (const auto& t : tensors_)
-    if (t.name == name) return &t;
-  return nullptr;
+  const auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : &tensors_[it->second];
 }
 
 const TensorView& SafetensorsFile::at(const std::string& name) const {

@@ -45,6 +45,7 @@ class SafetensorsFile {
   std::shared_ptr<Mapping> mapping_;
   std::map<std::string, std::string> metadata_;
   std::vector<TensorView> tensors_;
+  std::map<std::string, size_t> by_name_;  // name -> index in tensors_: a file may hold 10^5 blocks
 };
 
 // Collects tensors and metadata, then writes the file atomically.

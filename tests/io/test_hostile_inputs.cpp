@@ -6,9 +6,12 @@
 #include <stdexcept>
 #include <string>
 
+#include "../test_util.h"
+#include "io/attention_file.h"
 #include "io/attention_json.h"
 #include "io/json_limits.h"
 #include "io/npy.h"
+#include "io/safetensors.h"
 #include "io/zip_reader.h"
 #include "zip_fixture.h"
 
@@ -93,6 +96,34 @@ TEST(ZipLimits, ExtractRefusesAMemberFarLargerThanTheArchiveBeforeInflatingIt) {
   const std::string some(1u << 20, '\0');
   const ZipReader small = ZipReader::from_bytes(testing::make_zip({{"zeros.npy", some, true}}), "ok.npz");
   EXPECT_EQ(small.extract(small.members()[0]).size(), some.size());
+}
+
+// An attnscope attention file with one [1, 1, 1] block "cross.0" and an extra "e", whose
+// metadata "runs" is `runs`.
+std::string attention_file_with_runs(const testing::ScratchDir& dir, const std::string& runs) {
+  SafetensorsWriter w;
+  w.add_f32("cross.0", {1, 1, 1}, std::vector<float>{1.0f});
+  w.add_f32("e", {1}, std::vector<float>{0.0f});
+  w.set_metadata("format", kAttentionFormat);
+  w.set_metadata("runs", runs);
+  const std::string path = dir.str() + "/x.attn.safetensors";
+  w.save(path);
+  return path;
+}
+
+TEST(AttentionFileLimits, RunsPastTheTensorsAndNamesListedTwiceAreRefused) {
+  const testing::ScratchDir dir("hostile_runs");
+  const std::string run = R"({"source_tokens": ["a"], "target_tokens": ["a"], "blocks": ["cross.0"], "extras": ["e"]})";
+  EXPECT_NO_THROW(load_attention_set(attention_file_with_runs(dir, "[" + run + "]")));
+  const std::string many = attention_file_with_runs(dir, "[" + run + ", {}, {}]");
+  EXPECT_NE(testing::error_of([&] { load_attention_set(many); }).find("\"runs\" lists 3 runs but the file holds only 2 tensor(s)"),
+            std::string::npos);
+  const std::string twice = attention_file_with_runs(
+      dir, R"([{"source_tokens": ["a"], "target_tokens": ["a"], "blocks": ["cross.0", "cross.0"]}])");
+  EXPECT_NE(testing::error_of([&] { load_attention_set(twice); }).find("run 0 lists block cross.0 twice"), std::string::npos);
+  const std::string extra_twice = attention_file_with_runs(
+      dir, R"([{"source_tokens": ["a"], "target_tokens": ["a"], "blocks": ["cross.0"], "extras": ["e", "e"]}])");
+  EXPECT_NE(testing::error_of([&] { load_attention_set(extra_twice); }).find("run 0 lists extra e twice"), std::string::npos);
 }
 
 }  // namespace
