@@ -4,7 +4,7 @@ JOBS    ?= $(shell nproc)
 BIN     := $(BUILD)/attnscope
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
-.PHONY: all deps configure build run test bench clean python
+.PHONY: all deps configure build run test bench clean python fuzz fuzz-build fuzz-replay
 # The interpreter the Python package is built for (make python PYTHON=/path/to/python3).
 PYTHON  ?= /usr/bin/python3
 
@@ -42,6 +42,25 @@ bench: build
 	@bash bench/tokenizers $(BIN)
 	@bash bench/python $(BIN)
 	@bash bench/render $(BIN)
+
+# libFuzzer targets (fuzz/, docs/robustness.md "Fuzzing"): built with clang in their own folder
+# (no libtorch), then each run for FUZZ_S seconds; prints executions and crashes per target.
+# Crashing inputs land in $(FUZZ_BUILD)/crashes/TARGET; `make fuzz-replay` reruns fuzz/regressions.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CXX   ?= clang++-15
+FUZZ_S     ?= 60
+FUZZ_JOBS  ?= 2
+FUZZ_TARGETS ?=
+
+fuzz-build: deps
+	cmake -S fuzz -B $(FUZZ_BUILD) -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(FUZZ_JOBS)
+
+fuzz: fuzz-build
+	@bash fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_S) $(FUZZ_TARGETS)
+
+fuzz-replay: fuzz-build
+	@bash fuzz/run.sh $(FUZZ_BUILD) replay $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD)

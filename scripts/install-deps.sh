@@ -21,6 +21,7 @@ APT_PACKAGES=(
   python3-nbclient python3-ipykernel python3-nbconvert   # examples/attention.ipynb run headless (tests/python/notebook.sh)
   libcpp-httplib-dev               # attnscope serve: header-only HTTP server
   chromium nodejs                  # viewer tests and bench: headless Chromium driven from node
+  clang-15 libfuzzer-15-dev        # make fuzz: libFuzzer targets with ASan + UBSan (fuzz/)
 )
 # npm comes with some nodejs builds (NodeSource); Debian's own npm package would conflict there.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
