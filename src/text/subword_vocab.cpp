@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
+#include "core/parse_number.h"
 #include "io/atomic_file.h"
 
 namespace attnscope {
@@ -57,11 +59,9 @@ std::shared_ptr<SubwordVocab> SubwordVocab::load(std::shared_ptr<const BpeCodes>
     std::vector<std::string> f = split_spaces(line);
     if (f.empty()) continue;
     if (f.size() != 2) throw std::runtime_error(path + ":" + std::to_string(n) + ": expected \"piece count\"");
-    try {
-      pieces.emplace_back(f[0], std::stol(f[1]));
-    } catch (const std::exception&) {
-      throw std::runtime_error(path + ":" + std::to_string(n) + ": count '" + f[1] + "' is not a number");
-    }
+    const std::optional<long> count = parse_number<long>(f[1]);
+    if (!count) throw std::runtime_error(path + ":" + std::to_string(n) + ": count '" + f[1] + "' is not a number");
+    pieces.emplace_back(f[0], *count);
   }
   if (pieces.empty()) throw std::runtime_error(path + ": empty vocabulary");
   return std::make_shared<SubwordVocab>(std::move(codes), std::move(pieces));
