@@ -3,8 +3,11 @@ BUILD   ?= build
 JOBS    ?= $(shell nproc)
 BIN     := $(BUILD)/attnscope
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
+# Paths under the clone are hashed relative to it, so a fresh clone reuses the cache.
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: all deps configure build run test bench clean python fuzz fuzz-build fuzz-replay
+.PHONY: all deps configure build run test test-sanitize bench clean python fuzz fuzz-build fuzz-replay
 # The interpreter the Python package is built for (make python PYTHON=/path/to/python3).
 PYTHON  ?= /usr/bin/python3
 
@@ -31,6 +34,17 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure
+
+# The torch-free part (every torch-free unit test and the CLI tests that run no model) built with
+# AddressSanitizer and UndefinedBehaviorSanitizer in its own folder; any report fails the test.
+SANITIZE_BUILD ?= build-sanitize
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+test-sanitize: deps
+	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 \
+	  "-DCMAKE_CXX_FLAGS=$(SANITIZE_FLAGS)" -DATTNSCOPE_TORCH=OFF -DATTNSCOPE_PYTHON=OFF >/dev/null
+	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	cd $(SANITIZE_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure
 
 bench: build
 	@bash bench/train_toy $(BIN)
