@@ -139,6 +139,7 @@ Matrix block_matrix(const AttentionSet& set, size_t run_index, const std::string
 }
 
 Matrix max_pool(const Matrix& m, size_t size) {
+  if (size < 1) throw std::invalid_argument("pooled size must be at least 1");
   if (m.rows <= size && m.cols <= size) return m;
   Matrix out{std::min(m.rows, size), std::min(m.cols, size), {}};
   out.data.resize(out.rows * out.cols);
@@ -168,6 +169,9 @@ std::string encode_matrix(const Matrix& m, const std::string& dtype, const nlohm
 
 std::string encode_thumbnails(const AttentionSet& set, size_t run_index, const std::string& kind_text, size_t size,
                               size_t threads) {
+  // As `attnscope serve` bounds it; the Python kernel's data server passes the request's value here.
+  if (size < 1 || size > kMaxThumbRequest)
+    throw std::invalid_argument("size must be 1-" + std::to_string(kMaxThumbRequest) + ", not " + std::to_string(size));
   const std::vector<const AttentionBlock*> blocks = blocks_of_kind(set, run_index, kind_text);
   size_t heads = 0;
   for (auto* b : blocks) heads = std::max(heads, b->heads);

@@ -21,6 +21,7 @@ namespace attnscope {
 
 inline constexpr int kViewerDataVersion = 1;     // bump when the JSON or binary shapes change
 inline constexpr size_t kThumbSize = 64;         // overview thumbnails: at most 64 x 64 per head
+inline constexpr size_t kMaxThumbRequest = 512;  // the largest thumbnail size a request may ask for
 inline constexpr size_t kExactCells = 256 * 256; // heads up to this many cells travel as float32, larger as float16
 
 // {"version", "meta", "subword", "runs": [{"name", "input", "output", "source_tokens",
@@ -49,7 +50,8 @@ std::string encode_matrix(const Matrix& m, const std::string& dtype);
 
 // Thumbnails of every (layer, head) of one kind in one run, as u8 [layers*heads, t_rows, t_cols]
 // with one scale per head (its maximum); header adds "layers", "heads", "rows", "cols". Pools
-// on up to `threads` threads (serve --threads).
+// on up to `threads` threads (serve --threads). Throws std::invalid_argument for a `size` outside
+// 1-kMaxThumbRequest.
 std::string encode_thumbnails(const AttentionSet& set, size_t run, const std::string& kind, size_t size, size_t threads = 1);
 
 // --- long inputs: every block form, exact tiles, pooled ranges --------------------------------

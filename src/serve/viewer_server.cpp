@@ -335,7 +335,7 @@ struct ViewerServer::Impl {
                const long run = int_param(req, "run", 0);
                const long size = int_param(req, "size", static_cast<long>(kThumbSize));
                if (run < 0) throw HttpError(404, "run must be >= 0");
-               if (size < 1 || size > 512) throw HttpError(400, "size must be 1-512");
+               if (size < 1 || size > static_cast<long>(kMaxThumbRequest)) throw HttpError(400, "size must be 1-" + std::to_string(kMaxThumbRequest));
                res.set_content(*thumbs(std::stoi(req.matches[1].str()), *set, static_cast<size_t>(run),
                                        str_param(req, "kind", "cross"), static_cast<size_t>(size)),
                                "application/octet-stream");
