@@ -44,7 +44,7 @@ test-sanitize: deps
 	  "-DCMAKE_CXX_FLAGS=$(SANITIZE_FLAGS)" -DATTNSCOPE_TORCH=OFF -DATTNSCOPE_PYTHON=OFF >/dev/null
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 	cd $(SANITIZE_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 ctest --output-on-failure
 
 bench: build
 	@bash bench/train_toy $(BIN)

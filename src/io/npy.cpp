@@ -341,7 +341,7 @@ size_t npy_header_size(std::string_view b) {
 void npy_to_float(const NpyHeader& h, const uint8_t* data, size_t count, float* out) {
   const ElementType type{h.descr.size() > 1 ? h.descr[1] : 'f', h.itemsize};
   if (type.kind == 'f' && type.itemsize == 4) {
-    std::memcpy(out, data, count * sizeof(float));
+    if (count) std::memcpy(out, data, count * sizeof(float));  // an empty array's out may be null
     return;
   }
   for (size_t i = 0; i < count; ++i) out[i] = element_to_float(data + i * type.itemsize, type);

@@ -14,7 +14,8 @@ using attnscope::testing::query_key_set;
 TEST(QueryKey, TilesEqualTheDefinitionForBothMaskRulesAndGroupedKeys) {
   for (bool causal : {true, false}) {
     const auto qk = synthetic_query_keys(4, 2, 70, 16, 0, causal);
-    const AttentionBlock& b = query_key_set(qk).runs[0].blocks[0];
+    const AttentionSet set = query_key_set(qk);  // held: a block of a temporary set dangles (ASan)
+    const AttentionBlock& b = set.runs[0].blocks[0];
     std::vector<float> tile(30 * 25);
     for (size_t h = 0; h < 4; ++h) {
       b.tile(h, 31, 61, 20, 45, tile.data());

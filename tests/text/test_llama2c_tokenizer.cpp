@@ -123,7 +123,8 @@ TEST(Llama2cTokenizer, EdgeCases) {
 TEST(Llama2cTokenizer, DecodeInvertsEncode) {
   SKIP_WITHOUT_SHARED();
   const auto tok = Llama2cTokenizer::load(kTokenizer);
-  for (const auto& c : read_json(kFixtures + "/encodings.json")["cases"]) {
+  const auto fixtures = read_json(kFixtures + "/encodings.json");  // held: a range over a temporary's member dangles
+  for (const auto& c : fixtures["cases"]) {
     const std::string text = c["text"];
     if (!text.empty() && text[0] == ' ') continue;  // SentencePiece drops a leading space by design
     EXPECT_EQ(tok.decode(tok.encode(text, true)), text);
