@@ -41,7 +41,7 @@ SANITIZE_BUILD ?= build-sanitize
 SANITIZE_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 test-sanitize: deps
 	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 \
-	  "-DCMAKE_CXX_FLAGS=$(SANITIZE_FLAGS)" -DATTNSCOPE_TORCH=OFF -DATTNSCOPE_PYTHON=OFF >/dev/null
+	  "-DCMAKE_CXX_FLAGS=$(SANITIZE_FLAGS)" -DATTNSCOPE_TORCH=OFF -DATTNSCOPE_PYTHON=OFF -DATTNSCOPE_FUZZ_SMOKE=OFF >/dev/null
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 	cd $(SANITIZE_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 ctest --output-on-failure

@@ -42,8 +42,8 @@ if [ "$mode" = replay ]; then
 fi
 
 seconds="$mode"
-seeds="$build/seeds"
-rm -rf "$seeds"
+seeds="$(mktemp -d "$build/seeds.XXXXXX")"  # one per run: two runs may share BUILD
+trap 'rm -rf "$seeds"' EXIT
 /usr/bin/python3 "$here/make_seeds.py" "$seeds" >/dev/null || echo "run.sh: make_seeds.py failed; fuzzing from regressions only"
 printf '%-16s %12s %8s  %s\n' target executions crashes "crashing inputs"
 for t in "${targets[@]}"; do
