@@ -304,10 +304,22 @@ def seeds_serve_request():
     return {name: (req + "\n" + guard).encode() for name, req in reqs.items()}
 
 
+def seeds_viewer_set():
+    requests = "\n".join(r for r in (line.split("\n")[0] for line in (v.decode() for v in seeds_serve_request().values())))
+    out = {}
+    for name, data in seeds_attention_json().items():
+        if name != "token-file":
+            own = "block?block=encoder-self.0&head=0\ntile?block=encoder-self.1&q1=2&k1=2\ntopkeys?kind=encoder-self&query=1\n" \
+                  "pooled?block=cross.0&size=1\nthumbs?kind=cross&size=1\nheadsearch?kind=cross&a1=2&b1=2\n"
+            out[name] = join(data, own + requests.replace("run=1", "run=0"))
+    return out
+
+
 TARGETS = {
     "safetensors": seeds_safetensors, "npy": seeds_npy, "npz": seeds_npz, "attention_json": seeds_attention_json,
     "model_config": seeds_model_config, "llama2c": seeds_llama2c, "tokenizers": seeds_tokenizers,
     "bpe_codes": seeds_bpe_codes, "alignment": seeds_alignment, "serve_request": seeds_serve_request,
+    "viewer_set": seeds_viewer_set,
 }
 
 

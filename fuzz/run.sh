@@ -10,7 +10,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 build="$(cd "${1:?usage: fuzz/run.sh BUILD SECONDS|replay [TARGET...]}" && pwd)"
 mode="${2:?usage: fuzz/run.sh BUILD SECONDS|replay [TARGET...]}"
 shift 2
-all=(safetensors npy npz attention_json model_config llama2c tokenizers bpe_codes alignment serve_request)
+all=(safetensors npy npz attention_json model_config llama2c tokenizers bpe_codes alignment serve_request viewer_set)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 
@@ -21,6 +21,7 @@ max_len() {
     npz | tokenizers) echo 16384 ;;
     attention_json | llama2c) echo 8192 ;;
     serve_request) echo 1024 ;;
+    viewer_set) echo 8192 ;;
     *) echo 4096 ;;
   esac
 }
