@@ -1,5 +1,7 @@
 #include "core/attention_set.h"
 
+#include "core/vector_clones.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -189,6 +191,7 @@ namespace {
 
 // Every value finite, in one pass without an early exit, so the loop vectorises (a set's weights
 // are checked on every load).
+ATTNSCOPE_VECTOR_CLONES
 bool all_finite(const float* w, size_t n) {
   unsigned bad = 0;
   for (size_t i = 0; i < n; ++i) bad |= !(std::fabs(w[i]) <= std::numeric_limits<float>::max());

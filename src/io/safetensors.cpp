@@ -72,9 +72,27 @@ void convert(const uint8_t* data, size_t n, float* out, F f) {
 
 }  // namespace
 
+namespace {
+
+// A float array of n elements, zeroed, in transparent huge pages where the kernel offers them on
+// request (the "madvise" setting, Debian's default): filled in 4 KiB pages, a 151 MB set takes
+// 37,000 page faults, a quarter of the time to draw its figure; in 2 MiB pages, 75.
+std::vector<float> float_buffer(size_t n) {
+  std::vector<float> out;
+  out.reserve(n);
+  constexpr uintptr_t kHuge = 2u << 20;
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(out.data()) + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(out.data() + n)) & ~(kHuge - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);  // a hint: errors are harmless
+  out.resize(n);
+  return out;
+}
+
+}  // namespace
+
 std::vector<float> TensorView::to_float() const {
   const size_t n = numel();
-  std::vector<float> out(n);
+  std::vector<float> out = float_buffer(n);
   float* o = out.data();
   auto cast = [](auto v) { return static_cast<float>(v); };
   switch (dtype) {
@@ -114,7 +132,10 @@ SafetensorsFile SafetensorsFile::open(const std::string& path) {
   file.mapping_ = std::make_shared<Mapping>();
   const size_t size = static_cast<size_t>(st.st_size);
   if (size > 0) {
-    void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    // MAP_POPULATE: every reader of these files reads all of them (weights, attention), and one
+    // read-ahead of the page tables costs far less than a fault per 4 KiB page (37,000 for a
+    // 12 x 12 x 512^2 set).
+    void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (addr == MAP_FAILED) {
       ::close(fd);
       throw std::runtime_error("cannot map " + path + ": " + std::strerror(errno));

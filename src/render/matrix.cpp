@@ -4,6 +4,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/vector_clones.h"
+
 namespace attnscope {
 
 size_t pool_factor(size_t n, size_t budget) {
@@ -60,6 +62,7 @@ Matrix pool(const float* v, size_t rows, size_t cols, size_t fr, size_t fc, Pool
 
 void value_range(const Matrix& m, float& lo, float& hi) { value_range(m.v.data(), m.v.size(), lo, hi); }
 
+ATTNSCOPE_VECTOR_CLONES
 void value_range(const float* v, size_t n, float& lo, float& hi) {
   if (n == 0) {
     lo = hi = 0.0f;
