@@ -10,6 +10,8 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +78,21 @@ inline std::string fresh_scratch_subdir(const std::string& sub) {
   fs::remove_all(d, ec);
   fs::create_directories(d);
   return d.string();
+}
+
+// "thumbs?kind=cross&size=32" -> endpoint "thumbs" and its parameters, as the viewer's servers
+// split a request before viewer_response.
+inline std::map<std::string, std::string> split_request(const std::string& request, std::string& endpoint) {
+  const size_t q = request.find('?');
+  endpoint = request.substr(0, q);
+  std::map<std::string, std::string> params;
+  if (q == std::string::npos) return params;
+  std::istringstream query(request.substr(q + 1));
+  for (std::string pair; std::getline(query, pair, '&');) {
+    const size_t eq = pair.find('=');
+    params[pair.substr(0, eq)] = eq == std::string::npos ? "" : pair.substr(eq + 1);
+  }
+  return params;
 }
 
 }  // namespace attnscope::fuzz

@@ -94,17 +94,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::vector<std::string> lines = lines_of(std::string(reinterpret_cast<const char*>(data), size));
   if (lines.empty()) return 0;
   // The API request: endpoint and query.
-  const std::string& request = lines[0];
-  const size_t q = request.find('?');
-  const std::string endpoint = request.substr(0, q);
-  std::map<std::string, std::string> params;
-  if (q != std::string::npos) {
-    std::istringstream query(request.substr(q + 1));
-    for (std::string pair; std::getline(query, pair, '&');) {
-      const size_t eq = pair.find('=');
-      params[pair.substr(0, eq)] = eq == std::string::npos ? "" : pair.substr(eq + 1);
-    }
-  }
+  std::string endpoint;
+  const std::map<std::string, std::string> params = fuzz::split_request(lines[0], endpoint);
   try {
     (void)viewer_response(fixed_set(), endpoint, params);
   } catch (const std::exception& e) {

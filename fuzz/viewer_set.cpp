@@ -31,17 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)set_description(set).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::istringstream requests(parts.size() > 1 ? parts[1] : std::string("thumbs?kind=encoder-self\nblock?block=encoder-self.0&merge=1\n"));
   for (std::string request; std::getline(requests, request);) {
-    const size_t q = request.find('?');
-    std::map<std::string, std::string> params;
-    if (q != std::string::npos) {
-      std::istringstream query(request.substr(q + 1));
-      for (std::string pair; std::getline(query, pair, '&');) {
-        const size_t eq = pair.find('=');
-        params[pair.substr(0, eq)] = eq == std::string::npos ? "" : pair.substr(eq + 1);
-      }
-    }
+    std::string endpoint;
+    const std::map<std::string, std::string> params = fuzz::split_request(request, endpoint);
     try {
-      (void)viewer_response(set, request.substr(0, q), params);
+      (void)viewer_response(set, endpoint, params);
     } catch (const std::exception& e) {
       fuzz::note(e);
     }
