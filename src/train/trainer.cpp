@@ -41,10 +41,15 @@ struct TrainState {
   uint64_t seed = 1;
   int min_len = 5, max_len = 12, heldout = 1000;
   double heldout_acc = 0;
+  // The plateau schedule (the learning rate halves after plateau_evals evaluations without a new
+  // best): kept so that a resumed run takes the steps an uninterrupted one would.
+  double best_acc = -1, lr_scale = 1;
+  int evals_since_best = 0;
 
   std::string to_json() const {
     return nlohmann::json{{"step", step},       {"seed", seed},       {"min_len", min_len},
-                          {"max_len", max_len}, {"heldout", heldout}, {"heldout_acc", heldout_acc}}
+                          {"max_len", max_len}, {"heldout", heldout}, {"heldout_acc", heldout_acc},
+                          {"best_acc", best_acc}, {"lr_scale", lr_scale}, {"evals_since_best", evals_since_best}}
         .dump(2);
   }
   static TrainState load(const std::string& dir) {
@@ -59,6 +64,9 @@ struct TrainState {
       s.max_len = j.at("max_len");
       s.heldout = j.at("heldout");
       s.heldout_acc = j.value("heldout_acc", 0.0);
+      s.best_acc = j.value("best_acc", -1.0);  // absent in checkpoints from before: start afresh
+      s.lr_scale = j.value("lr_scale", 1.0);
+      s.evals_since_best = j.value("evals_since_best", 0);
     } catch (const nlohmann::json::exception& e) {
       throw std::runtime_error(path + ": " + e.what());
     }
@@ -152,9 +160,6 @@ TrainResult train_seq2seq(const TrainOptions& opts) {
   Progress progress(opts.progress, opts.steps);
   double train_seconds = 0, loss_avg = -1;
   int64_t steps_this_call = 0;
-  double best_acc = -1;
-  double lr_scale = 1;  // halved on plateaus
-  int evals_since_best = 0;
   m.module().train();
   auto finish = [&]() {
     state.heldout_acc = result.heldout_acc;
@@ -180,7 +185,7 @@ TrainResult train_seq2seq(const TrainOptions& opts) {
     }
     TokenBatch src = m.source_batch(inputs);
     auto [tgt_in, tgt_out] = m.target_batch(outputs);
-    set_learning_rate(optimizer, lr_scale * learning_rate(opts, state.step + 1));
+    set_learning_rate(optimizer, state.lr_scale * learning_rate(opts, state.step + 1));
     auto [logits, expected] = m.training_logits(src, tgt_in, tgt_out, opts.teacher_forcing);
     torch::Tensor loss = sequence_loss(logits, expected, opts.label_smoothing);
     backward_and_step(optimizer, loss, opts.grad_clip);
@@ -195,17 +200,18 @@ TrainResult train_seq2seq(const TrainOptions& opts) {
       result.heldout_acc = exact_match(*model, data.heldout());
       m.module().train();
       state.heldout_acc = result.heldout_acc;
+      // Halve the learning rate when held-out accuracy stops improving: the last fraction of a
+      // percent on the positional tasks comes much faster at a lower rate. Updated before the
+      // checkpoint, which keeps it.
+      if (result.heldout_acc > state.best_acc) {
+        state.best_acc = result.heldout_acc;
+        state.evals_since_best = 0;
+      } else if (++state.evals_since_best >= opts.plateau_evals) {
+        state.evals_since_best = 0;
+        state.lr_scale = std::max(opts.min_lr / opts.lr, state.lr_scale / 2);
+      }
       save_checkpoint(*model, optimizer, state, opts.out);
       progress.checkpoint(state.step, loss_avg, result.heldout_acc, steps_this_call / train_seconds);
-      // Halve the learning rate when held-out accuracy stops improving: the last fraction of a
-      // percent on the positional tasks comes much faster at a lower rate.
-      if (result.heldout_acc > best_acc) {
-        best_acc = result.heldout_acc;
-        evals_since_best = 0;
-      } else if (++evals_since_best >= opts.plateau_evals) {
-        evals_since_best = 0;
-        lr_scale = std::max(opts.min_lr / opts.lr, lr_scale / 2);
-      }
       if (result.heldout_acc >= opts.target_acc) {
         result.seconds_to_target = std::chrono::duration<double>(Clock::now() - start).count();
         break;
