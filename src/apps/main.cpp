@@ -16,6 +16,9 @@ struct Command {
   const char* name;
   int (*run)(int, char**);  // nullptr: the command lives in the model library (apps/model_library.h)
   const char* summary;
+  // Runs the --model it is given (serve, stats); render's --model (--view architecture) only
+  // reads a config, so it is not one of these.
+  bool runs_model_flag = false;
 };
 
 const Command kCommands[] = {
@@ -28,9 +31,9 @@ const Command kCommands[] = {
     {"export", attnscope::cmd_export, "write an .attn.safetensors file as NPY, JSON or CSV"},
     {"align", nullptr, "word alignments (Pharaoh) from a translation model's cross-attention; AER per head"},
     {"aer", attnscope::cmd_aer, "precision, recall and alignment error rate of word alignments"},
-    {"stats", attnscope::cmd_stats, "per-head statistics (entropy, distance, special-token share, ...) over a corpus"},
+    {"stats", attnscope::cmd_stats, "per-head statistics (entropy, distance, special-token share, ...) over a corpus", true},
     {"derive", attnscope::cmd_derive, "attention rollout or attention flow of a saved set, as a new set"},
-    {"serve", attnscope::cmd_serve, "serve the interactive viewer on models and .attn.safetensors files"},
+    {"serve", attnscope::cmd_serve, "serve the interactive viewer on models and .attn.safetensors files", true},
     {"bpe", attnscope::cmd_bpe, "learn, apply and undo subword-nmt BPE codes (subwords for translation)"},
     {"bleu", attnscope::cmd_bleu, "corpus BLEU of a translation against a reference, as sacreBLEU computes it"},
 };
@@ -39,8 +42,7 @@ const Command kCommands[] = {
 // happens, so its one-time kernel re-execution (models/blas_kernels.h) repeats no work.
 bool uses_models(const Command& c, int argc, char** argv) {
   if (!c.run) return true;
-  // Only these two run a --model; render's --model (--view architecture) reads its config.
-  if (std::strcmp(c.name, "serve") != 0 && std::strcmp(c.name, "stats") != 0) return false;
+  if (!c.runs_model_flag) return false;
   for (int i = 2; i < argc; ++i)
     if (!std::strcmp(argv[i], "--model") || !std::strncmp(argv[i], "--model=", 8)) return true;
   return false;

@@ -13,6 +13,7 @@
 #include "io/json_limits.h"
 #include "core/utf8.h"
 #include "io/atomic_file.h"
+#include "models/seq2seq_config.h"
 
 namespace attnscope {
 
@@ -114,31 +115,30 @@ int64_t count_lines(const fs::path& path) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// attnscope train folders (src/models/seq2seq_config.h: the fields and their defaults)
+// attnscope train folders, read by Seq2SeqConfig::from_json as Seq2SeqModel::load reads them
 // ---------------------------------------------------------------------------------------------
 
 // Character vocabularies hold the alphabet plus <pad>, <s>, </s>; BPE ones four specials plus the
 // pieces of source.vocab / target.vocab.
-std::string vocab_phrase(const Config& c, const std::string& dir, bool source) {
-  if (c.string("vocab", "chars") == "chars") {
-    const char* key = source ? "input_alphabet" : "output_alphabet";
-    return "vocab " + num(static_cast<int64_t>(utf8_to_u32(c.string(key)).size()) + 3) + " characters";
-  }
+std::string vocab_phrase(const Seq2SeqConfig& c, const std::string& dir, bool source) {
+  if (c.character_vocab())
+    return "vocab " + num(static_cast<int64_t>(utf8_to_u32(source ? c.input_alphabet : c.output_alphabet).size()) + 3) +
+           " characters";
   const int64_t pieces = dir.empty() ? -1 : count_lines(fs::path(dir) / (source ? "source.vocab" : "target.vocab"));
   return pieces < 0 ? std::string("BPE vocab") : "BPE vocab " + num(pieces + 4);
 }
 
-ModelArchitecture attnscope_rnn(const Config& c, const std::string& dir) {
-  const std::string cell_name = c.string("cell") == "lstm" ? "LSTM" : c.string("cell") == "gru" ? "GRU" : "";
-  if (cell_name.empty()) c.fail("cell must be gru or lstm, got '" + c.string("cell") + "'");
-  const int64_t layers = c.integer("layers"), E = c.integer("embedding"), H = c.integer("hidden");
-  const bool bi = c.boolean("bidirectional", true), feeding = c.boolean("input_feeding", false);
-  const std::string method = c.string("attention"), scope = c.string("scope", "global");
-  const int64_t D = c.integer("window", 3);
+// `c` has passed Seq2SeqConfig::validate: its cell, attention and scope are known names.
+ModelArchitecture attnscope_rnn(const Seq2SeqConfig& c, const std::string& dir) {
+  const std::string cell_name = c.cell == "lstm" ? "LSTM" : "GRU";
+  const int64_t layers = c.layers, E = c.embedding, H = c.hidden, D = c.window;
+  const bool bi = c.bidirectional, feeding = c.input_feeding;
+  const std::string& method = c.attention;
+  const std::string& scope = c.scope;
 
   ModelArchitecture a;
   a.format = "attnscope rnn";
-  a.summary = "RNN encoder-decoder (" + c.string("task", "?") + "): " + cell_name + " " + num(layers) + " × " + num(H) +
+  a.summary = "RNN encoder-decoder (" + c.task + "): " + cell_name + " " + num(layers) + " × " + num(H) +
               (bi ? ", bidirectional encoder" : "") + (method == "none" ? ", no attention" : ", " + method + " " + scope);
 
   ArchColumn enc{"Encoder", "source tokens x₁ … x_S", "", {}};
@@ -168,23 +168,19 @@ ModelArchitecture attnscope_rnn(const Config& c, const std::string& dir) {
     } else if (method == "luong-general") {
       title = "Luong attention: general";
       lines = {"score h_tᵀ W_a h_s"};
-    } else if (method == "luong-concat") {
+    } else {  // luong-concat
       title = "Luong attention: concat";
       lines = {"score vᵀ tanh(W_q h_t + W_k h_s)"};
-    } else {
-      c.fail("attention must be none, bahdanau, luong-dot, luong-general or luong-concat, got '" + method + "'");
     }
     if (scope == "global") {
       lines.push_back("global: every source position");
     } else if (scope == "local-m") {
       lines.push_back("local-m: window [p_t − D, p_t + D], D = " + num(D));
       lines.push_back("monotonic p_t = t");
-    } else if (scope == "local-p") {
+    } else {  // local-p
       lines.push_back("local-p: window [p_t − D, p_t + D], D = " + num(D));
       lines.push_back("predicted p_t = (S−1)·σ(v_pᵀ tanh(W_p h_t))");
       lines.push_back("Gaussian σ = D/2 around p_t");
-    } else {
-      c.fail("scope must be global, local-m or local-p, got '" + scope + "'");
     }
     lines.push_back("1 head → context c_t");
     ArchBlock attention = block("decoder.attention", ArchBlockKind::Attention, title, lines);
@@ -210,18 +206,16 @@ ModelArchitecture attnscope_rnn(const Config& c, const std::string& dir) {
   return a;
 }
 
-ModelArchitecture attnscope_transformer(const Config& c, const std::string& dir) {
-  const int64_t layers = c.integer("layers"), heads = c.integer("heads"), d = c.integer("d_model"), ff = c.integer("ff");
-  const std::string variant = c.string("variant", "encoder-decoder"), positional = c.string("positional", "sinusoidal");
-  const bool pre = c.string("norm", "pre") == "pre", tied = c.boolean("tie_embeddings", false);
-  if (variant != "encoder-decoder" && variant != "decoder-only" && variant != "encoder-only")
-    c.fail("variant must be encoder-decoder, decoder-only or encoder-only, got '" + variant + "'");
-  if (d % heads) c.fail("heads " + num(heads) + " do not divide d_model " + num(d));
-  const int64_t dh = d / heads;
+// `c` has passed Seq2SeqConfig::validate: heads divide d_model, the variant is known.
+ModelArchitecture attnscope_transformer(const Seq2SeqConfig& c, const std::string& dir) {
+  const int64_t layers = c.layers, heads = c.heads, d = c.d_model, ff = c.ff, dh = d / heads;
+  const std::string& variant = c.variant;
+  const std::string& positional = c.positional;
+  const bool pre = c.norm == "pre", tied = c.tie_embeddings;
 
   ModelArchitecture a;
   a.format = "attnscope transformer";
-  a.summary = "Transformer " + variant + " (" + c.string("task", "?") + "): " + plural(layers, "layer") + " × " +
+  a.summary = "Transformer " + variant + " (" + c.task + "): " + plural(layers, "layer") + " × " +
               plural(heads, "head") + ", d " + num(d) + ", ff " + num(ff) + ", " + (pre ? "pre" : "post") + "-norm";
   const std::string norm_line = pre ? "pre-norm: x + f(LayerNorm(x))" : "post-norm: LayerNorm(x + f(x))";
   auto positions = [&](const std::string& side) {
@@ -501,11 +495,14 @@ ModelArchitecture architecture_from_config(const std::string& config_text, const
       throw std::runtime_error(source + ": model_type \"" + type +
                                "\" has no architecture diagram (known: bert, gpt2, llama, mistral, qwen2, marian)");
   } else if (j.contains("architecture") || j.contains("task")) {  // attnscope train (no key: rnn)
-    const Config c(j, source, "an attnscope model");
-    const std::string arch = c.string("architecture", "rnn");
-    if (arch == "rnn") a = attnscope_rnn(c, dir);
-    else if (arch == "transformer") a = attnscope_transformer(c, dir);
-    else throw std::runtime_error(source + ": \"architecture\" must be rnn or transformer, got '" + arch + "'");
+    // The loader's own reader: the same keys, defaults and checks as Seq2SeqModel::load.
+    Seq2SeqConfig c;
+    try {
+      c = Seq2SeqConfig::from_json(config_text);
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(source + ": " + e.what());
+    }
+    a = c.is_transformer() ? attnscope_transformer(c, dir) : attnscope_rnn(c, dir);
   } else {
     throw std::runtime_error(source + ": neither \"model_type\" (a Hugging Face config) nor \"architecture\" (attnscope train) says what model this is");
   }

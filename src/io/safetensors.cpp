@@ -132,10 +132,7 @@ SafetensorsFile SafetensorsFile::open(const std::string& path) {
   file.mapping_ = std::make_shared<Mapping>();
   const size_t size = static_cast<size_t>(st.st_size);
   if (size > 0) {
-    // MAP_POPULATE: every reader of these files reads all of them (weights, attention), and one
-    // read-ahead of the page tables costs far less than a fault per 4 KiB page (37,000 for a
-    // 12 x 12 x 512^2 set).
-    void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (addr == MAP_FAILED) {
       ::close(fd);
       throw std::runtime_error("cannot map " + path + ": " + std::strerror(errno));

@@ -9,16 +9,10 @@ BIN=${1:?usage: render_architecture.sh /path/to/attnscope}
 SRC=${ATTNSCOPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"  # has_magic; the script keeps its own fail
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-has_magic() {
-  case "$1" in
-    *.png) [ "$(head -c 4 "$1" 2> /dev/null | tail -c 3)" = "PNG" ] ;;
-    *.svg) head -c 100 "$1" 2> /dev/null | grep -q -e '^<?xml' -e '^<svg' ;;
-    *.pdf) [ "$(head -c 4 "$1" 2> /dev/null)" = "%PDF" ] ;;
-  esac
-}
 
 # Draws MODEL as NAME.EXT and checks the figure; the SVG keeps its text, so it must name WANT...
 draw() {

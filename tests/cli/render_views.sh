@@ -6,17 +6,10 @@ set -u
 BIN=${1:?usage: render_views.sh /path/to/attnscope}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"  # has_magic; the script keeps its own fail
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-# Checks a written figure's first bytes for its format's magic.
-has_magic() {
-  case "$1" in
-    *.png) [ "$(head -c 4 "$1" 2> /dev/null | tail -c 3)" = "PNG" ] ;;
-    *.svg) head -c 100 "$1" 2> /dev/null | grep -q -e '^<?xml' -e '^<svg' ;;
-    *.pdf) [ "$(head -c 4 "$1" 2> /dev/null)" = "%PDF" ] ;;
-  esac
-}
 
 "$BIN" render --demo-set "$T/demo.attn.safetensors" > /dev/null || fail "--demo-set exited $?"
 [ -s "$T/demo.attn.safetensors" ] || fail "--demo-set wrote nothing"

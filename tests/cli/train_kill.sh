@@ -15,14 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 RANDOM=${KILL_SEED:-11}
 KILLS=${KILLS:-4}
 
-# A made-up parallel corpus ("German" is English with its words swapped), as tests/cli/translate.sh.
-words_en=(the a little girl boy dog man woman runs jumps in on red blue green big small house park street)
-words_de=(der ein kleines mädchen junge hund mann frau läuft springt in auf roter blauer grüner großer kleiner haus park straße)
-for i in $(seq 1 300); do
-  en="" de=""
-  for j in $(seq 1 $((3 + RANDOM % 5))); do k=$((RANDOM % ${#words_en[@]})); en+="${words_en[$k]} " de+="${words_de[$k]} "; done
-  echo "${en% }." >>"$T/train.en"; echo "${de% }." >>"$T/train.de"
-done
+toy_parallel_corpus "$T" 300
 
 # kind: rnn | transformer | translate; prints the train command's arguments for N steps into DIR.
 args() {
@@ -59,7 +52,8 @@ for kind in rnn transformer translate; do
     # shellcheck disable=SC2046
     "$BIN" $(args $kind $steps "$T/$kind") "${resume[@]}" 2>/dev/null &
     pid=$!
-    sleep "$(awk -v r=$RANDOM -v ms="$ms" 'BEGIN { printf "%.3f", (20 + r % ms) / 1000 }')"
+    r=$RANDOM  # read here: inside $(...) a subshell would reseed it, and KILL_SEED would not hold
+    sleep "$(awk -v r="$r" -v ms="$ms" 'BEGIN { printf "%.3f", (20 + r % ms) / 1000 }')"
     kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
     if out=$(check_loads $kind "$T/$kind"); then survived=$((survived + 1)); else fail "$kind: after kill $k the folder does not load: $out"; fi
   done

@@ -11,19 +11,8 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 die() { fail "$@"; exit 1; }  # later steps need the earlier ones
-# A corpus where "German" is English with a fixed word list swapped, so a model can learn it.
-words_en=(the a little girl boy dog man woman runs jumps in on red blue green big small house park street)
-words_de=(der ein kleines mädchen junge hund mann frau läuft springt in auf roter blauer grüner großer kleiner haus park straße)
-RANDOM=7
-for i in $(seq 1 400); do
-  en="" de=""
-  for j in $(seq 1 $((3 + RANDOM % 5))); do
-    k=$((RANDOM % ${#words_en[@]}))
-    en+="${words_en[$k]} " de+="${words_de[$k]} "
-  done
-  echo "${en% }." >>"$T/train.en"
-  echo "${de% }." >>"$T/train.de"
-done
+RANDOM=7  # a fixed corpus
+toy_parallel_corpus "$T" 400
 head -20 "$T/train.en" >"$T/valid.en"
 head -20 "$T/train.de" >"$T/valid.de"
 gzip -k "$T/train.en"

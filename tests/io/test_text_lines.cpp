@@ -1,7 +1,6 @@
 // Corpus reading: line ends, gzip (written here with zlib), damage, UTF-8 checks, Multi30k speed.
 #include <gtest/gtest.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <chrono>
 #include <filesystem>
@@ -11,6 +10,9 @@
 #include <vector>
 
 #include "io/text_lines.h"
+#include "zip_fixture.h"
+
+using attnscope::testing::gzip;
 #include "../test_util.h"
 
 using attnscope::testing::error_of;
@@ -31,20 +33,6 @@ struct TempDir {
     return p;
   }
 };
-
-std::string gzip(const std::string& data) {
-  z_stream zs{};
-  deflateInit2(&zs, 6, Z_DEFLATED, MAX_WBITS + 16, 8, Z_DEFAULT_STRATEGY);  // +16: gzip wrapper
-  std::string out(deflateBound(&zs, data.size()) + 32, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 }  // namespace
 

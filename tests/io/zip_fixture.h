@@ -16,11 +16,12 @@ inline void put(std::string& s, uint64_t v, int n) {
   for (int i = 0; i < n; ++i) s += static_cast<char>((v >> (8 * i)) & 0xff);
 }
 
-// `data` as a raw deflate stream (no zlib header), as zip members hold it.
-inline std::string raw_deflate(const std::string& data, int level = 6) {
+// zlib's deflate with `window_bits` as deflateInit2 takes them: -MAX_WBITS raw (zip members),
+// MAX_WBITS + 16 with a gzip wrapper.
+inline std::string deflate_with(const std::string& data, int window_bits, int level = 6) {
   z_stream zs{};
-  deflateInit2(&zs, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, data.size()), '\0');
+  deflateInit2(&zs, level, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, data.size()) + 32, '\0');
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   zs.avail_in = static_cast<uInt>(data.size());
   zs.next_out = reinterpret_cast<Bytef*>(out.data());
@@ -30,6 +31,10 @@ inline std::string raw_deflate(const std::string& data, int level = 6) {
   deflateEnd(&zs);
   return out;
 }
+
+// `data` as a raw deflate stream (no zlib header), as zip members hold it.
+inline std::string raw_deflate(const std::string& data, int level = 6) { return deflate_with(data, -MAX_WBITS, level); }
+inline std::string gzip(const std::string& data) { return deflate_with(data, MAX_WBITS + 16); }
 
 struct Member {
   std::string name, data;
